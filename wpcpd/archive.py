@@ -1,0 +1,920 @@
+"""The SQLite archive: the only module that speaks SQL.
+
+Tables are named plainly (sites, authors, terms, posts, post_terms, post_meta, comments,
+comment_meta, media) so that `sqlite3` and Datasette users can read them. Records are keyed
+by (site, source id). Every row carries a hash of its content, so saving an unchanged record
+writes nothing, and a re-pull of the same export leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from wpcpd.errors import ArchiveError, UsageError
+from wpcpd.model import (
+    Author,
+    Comment,
+    Media,
+    Meta,
+    Post,
+    Record,
+    Site,
+    Term,
+    TermRef,
+    decode_meta_value,
+    format_gmt,
+    format_local,
+    parse_gmt,
+    parse_local,
+)
+
+BATCH_SIZE = 500
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema.
+    """
+    CREATE TABLE sites (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT '',
+        channel TEXT NOT NULL DEFAULT '',
+        first_pulled_at TEXT,
+        last_pulled_at TEXT
+    );
+    CREATE TABLE authors (
+        site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        login TEXT NOT NULL,
+        id INTEGER,
+        email TEXT NOT NULL DEFAULT '',
+        display_name TEXT NOT NULL DEFAULT '',
+        first_name TEXT NOT NULL DEFAULT '',
+        last_name TEXT NOT NULL DEFAULT '',
+        record_hash TEXT NOT NULL,
+        PRIMARY KEY (site_id, login)
+    );
+    CREATE TABLE terms (
+        site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        taxonomy TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        id INTEGER,
+        name TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        parent TEXT NOT NULL DEFAULT '',
+        record_hash TEXT NOT NULL,
+        PRIMARY KEY (site_id, taxonomy, slug)
+    );
+    CREATE TABLE term_meta (
+        site_id INTEGER NOT NULL,
+        taxonomy TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        decoded TEXT,
+        PRIMARY KEY (site_id, taxonomy, slug, position),
+        FOREIGN KEY (site_id, taxonomy, slug) REFERENCES terms ON DELETE CASCADE
+    );
+    CREATE TABLE posts (
+        site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        id INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        status TEXT NOT NULL,
+        slug TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        content TEXT NOT NULL DEFAULT '',
+        excerpt TEXT NOT NULL DEFAULT '',
+        date TEXT,
+        date_gmt TEXT,
+        modified TEXT,
+        modified_gmt TEXT,
+        author TEXT NOT NULL DEFAULT '',
+        parent INTEGER NOT NULL DEFAULT 0,
+        menu_order INTEGER NOT NULL DEFAULT 0,
+        comment_status TEXT NOT NULL DEFAULT '',
+        ping_status TEXT NOT NULL DEFAULT '',
+        sticky INTEGER NOT NULL DEFAULT 0,
+        password_protected INTEGER NOT NULL DEFAULT 0,
+        guid TEXT NOT NULL DEFAULT '',
+        link TEXT NOT NULL DEFAULT '',
+        mime_type TEXT NOT NULL DEFAULT '',
+        featured_media INTEGER,
+        channel TEXT NOT NULL DEFAULT '',
+        pulled_at TEXT NOT NULL,
+        removed_at TEXT,
+        record_hash TEXT NOT NULL,
+        PRIMARY KEY (site_id, id)
+    );
+    CREATE INDEX posts_by_type_status ON posts (site_id, type, status);
+    CREATE TABLE post_terms (
+        site_id INTEGER NOT NULL,
+        post_id INTEGER NOT NULL,
+        taxonomy TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (site_id, post_id, taxonomy, slug),
+        FOREIGN KEY (site_id, post_id) REFERENCES posts ON DELETE CASCADE,
+        FOREIGN KEY (site_id, taxonomy, slug) REFERENCES terms
+    );
+    CREATE INDEX post_terms_by_term ON post_terms (site_id, taxonomy, slug);
+    CREATE TABLE post_meta (
+        site_id INTEGER NOT NULL,
+        post_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        decoded TEXT,
+        PRIMARY KEY (site_id, post_id, position),
+        FOREIGN KEY (site_id, post_id) REFERENCES posts ON DELETE CASCADE
+    );
+    -- No foreign key from comments to posts: a comment whose post we could not see
+    -- (private, deleted) must still be kept, never refused.
+    CREATE TABLE comments (
+        site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        id INTEGER NOT NULL,
+        post_id INTEGER NOT NULL,
+        parent INTEGER NOT NULL DEFAULT 0,
+        author_name TEXT NOT NULL DEFAULT '',
+        author_email TEXT NOT NULL DEFAULT '',
+        author_url TEXT NOT NULL DEFAULT '',
+        author_ip TEXT NOT NULL DEFAULT '',
+        user_id INTEGER NOT NULL DEFAULT 0,
+        date TEXT,
+        date_gmt TEXT,
+        content TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        type TEXT NOT NULL,
+        channel TEXT NOT NULL DEFAULT '',
+        pulled_at TEXT NOT NULL,
+        removed_at TEXT,
+        record_hash TEXT NOT NULL,
+        PRIMARY KEY (site_id, id)
+    );
+    CREATE INDEX comments_by_post ON comments (site_id, post_id);
+    CREATE INDEX comments_by_date ON comments (site_id, date_gmt);
+    CREATE TABLE comment_meta (
+        site_id INTEGER NOT NULL,
+        comment_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        decoded TEXT,
+        PRIMARY KEY (site_id, comment_id, position),
+        FOREIGN KEY (site_id, comment_id) REFERENCES comments ON DELETE CASCADE
+    );
+    CREATE TABLE media (
+        site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        id INTEGER NOT NULL,
+        post_id INTEGER NOT NULL DEFAULT 0,
+        url TEXT NOT NULL DEFAULT '',
+        file TEXT NOT NULL DEFAULT '',
+        mime_type TEXT NOT NULL DEFAULT '',
+        alt_text TEXT NOT NULL DEFAULT '',
+        record_hash TEXT NOT NULL,
+        PRIMARY KEY (site_id, id)
+    );
+    """,
+]
+
+
+@dataclass
+class SaveSummary:
+    """What a save did, per kind of record: new, updated, unchanged."""
+
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+    sites: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, outcome: str, n: int = 1) -> None:
+        self.counts.setdefault(kind, Counter())[outcome] += n
+
+    def total(self, outcome: str) -> int:
+        return sum(c[outcome] for c in self.counts.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sites": self.sites, "records": {k: dict(v) for k, v in self.counts.items()}}
+
+
+def default_path() -> Path:
+    return Path("wpcpd.db")
+
+
+def now_iso() -> str:
+    return format_gmt(datetime.now(UTC)) or ""
+
+
+def _hash(values: Iterable[Any]) -> str:
+    text = "\x1f".join("\x00" if v is None else str(v) for v in values)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _decoded_json(value: str) -> str | None:
+    decoded = decode_meta_value(value)
+    return None if decoded is None else json.dumps(decoded, ensure_ascii=False)
+
+
+class Archive:
+    """One SQLite file holding any number of sites."""
+
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise ArchiveError(f"no archive at {self.path} (run 'wpcpd pull' first)")
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{self.path}: not a usable wpcpd archive ({exc})") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise ArchiveError(
+                f"{self.path} was written by a newer wpcpd (schema {version}); upgrade wpcpd"
+            )
+        for number in range(version + 1, len(MIGRATIONS) + 1):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[number - 1]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: an exception inside leaves the archive as it was before."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- saving ---------------------------------------------------------------------
+
+    def save(
+        self,
+        records: Iterable[Record],
+        *,
+        atomic: bool = True,
+        on_batch: Callable[[SaveSummary], None] | None = None,
+    ) -> SaveSummary:
+        """Upsert a source's records, which must start with the `Site` they belong to.
+
+        atomic=True keeps the whole save in one transaction, so input that turns out to be
+        broken halfway leaves nothing behind; atomic=False commits after every batch, so
+        that long network pulls keep what they fetched when interrupted.
+        """
+        writer = _BatchWriter(self, SaveSummary())
+        if atomic:
+            with self.transaction():
+                writer.consume(records, on_batch)
+        else:
+            writer.consume(records, on_batch, commit_each_batch=True)
+        return writer.summary
+
+    def site_id(self, site: Site) -> int:
+        now = now_iso()
+        self.db.execute(
+            """INSERT INTO sites (key, url, title, description, language, channel,
+                   first_pulled_at, last_pulled_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (key) DO UPDATE SET url = excluded.url,
+                   title = excluded.title, description = excluded.description,
+                   language = excluded.language, channel = excluded.channel,
+                   last_pulled_at = excluded.last_pulled_at
+               WHERE (url, title, description, language, channel)
+                   IS NOT (excluded.url, excluded.title, excluded.description,
+                           excluded.language, excluded.channel)""",
+            (
+                site.key,
+                site.url,
+                site.title,
+                site.description,
+                site.language,
+                site.channel,
+                now,
+                now,
+            ),
+        )
+        return self.db.execute("SELECT id FROM sites WHERE key = ?", (site.key,)).fetchone()[0]
+
+    # -- reading --------------------------------------------------------------------
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        cursor = self.db.cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, tuple(params)).fetchall()
+
+    def iter_query(self, sql: str, params: Iterable[Any] = ()) -> Iterator[sqlite3.Row]:
+        cursor = self.db.cursor()
+        cursor.row_factory = sqlite3.Row
+        yield from cursor.execute(sql, tuple(params))
+
+    def sites(self) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM sites ORDER BY id")
+
+    def resolve_site(self, ref: str | None) -> sqlite3.Row | None:
+        """A site by key, URL, or number; None for all sites. Unknown references are errors."""
+        if ref is None:
+            return None
+        from wpcpd.model import site_key
+
+        rows = self.query(
+            "SELECT * FROM sites WHERE key = ? OR url = ? OR CAST(id AS TEXT) = ?",
+            (site_key(ref), ref, ref),
+        )
+        if not rows:
+            known = ", ".join(r["key"] for r in self.sites()) or "none yet"
+            raise UsageError(f"no site {ref!r} in the archive (known: {known})")
+        return rows[0]
+
+    def site_filter(self, ref: str | None, column: str = "site_id") -> tuple[str, list[Any]]:
+        site = self.resolve_site(ref)
+        if site is None:
+            return "1 = 1", []
+        return f"{column} = ?", [site["id"]]
+
+    # -- records back out ------------------------------------------------------------
+
+    def iter_records(self, site_ref: str | None = None) -> Iterator[tuple[str, Record]]:
+        """Every record of one site (or all), as (site key, record), in dependency order."""
+        site = self.resolve_site(site_ref)
+        sites = [site] if site is not None else self.sites()
+        for row in sites:
+            yield row["key"], _site_from(row)
+            for kind in (self._authors, self._terms, self._posts, self._media, self._comments):
+                for record in kind(row["id"]):
+                    yield row["key"], record
+
+    def _authors(self, site_id: int) -> Iterator[Author]:
+        for r in self.iter_query(
+            "SELECT * FROM authors WHERE site_id = ? ORDER BY login", [site_id]
+        ):
+            yield Author(
+                r["login"], r["id"], r["email"], r["display_name"], r["first_name"], r["last_name"]
+            )
+
+    def _terms(self, site_id: int) -> Iterator[Term]:
+        meta = self._grouped_meta("term_meta", "taxonomy || '/' || slug", site_id)
+        for r in self.iter_query(
+            "SELECT * FROM terms WHERE site_id = ? ORDER BY taxonomy, slug", [site_id]
+        ):
+            yield Term(
+                r["taxonomy"],
+                r["slug"],
+                r["name"],
+                r["id"],
+                r["parent"],
+                r["description"],
+                meta.get(f"{r['taxonomy']}/{r['slug']}", []),
+            )
+
+    def _posts(
+        self, site_id: int, where: str = "1 = 1", params: Iterable[Any] = ()
+    ) -> Iterator[Post]:
+        """Posts with their terms and meta, joined by walking three sorted cursors together."""
+        query = f"FROM posts WHERE site_id = ? AND {where}"
+        args = [site_id, *params]
+        terms = _groups(
+            self.iter_query(
+                f"""SELECT pt.post_id AS owner, pt.taxonomy, pt.slug, t.name FROM post_terms pt
+                JOIN terms t USING (site_id, taxonomy, slug)
+                WHERE pt.site_id = ? AND pt.post_id IN (SELECT id {query})
+                ORDER BY pt.post_id, pt.position""",
+                [site_id, *args],
+            )
+        )
+        meta = _groups(
+            self.iter_query(
+                f"""SELECT post_id AS owner, key, value FROM post_meta
+                WHERE site_id = ? AND post_id IN (SELECT id {query})
+                ORDER BY post_id, position""",
+                [site_id, *args],
+            )
+        )
+        for r in self.iter_query(f"SELECT * {query} ORDER BY id", args):
+            post = _post_from(r)
+            post.terms = [TermRef(t["taxonomy"], t["slug"], t["name"]) for t in terms.take(post.id)]
+            post.meta = [(m["key"], m["value"]) for m in meta.take(post.id)]
+            yield post
+
+    def _media(self, site_id: int) -> Iterator[Media]:
+        for r in self.iter_query("SELECT * FROM media WHERE site_id = ? ORDER BY id", [site_id]):
+            yield Media(r["id"], r["post_id"], r["url"], r["file"], r["mime_type"], r["alt_text"])
+
+    def _comments(
+        self, site_id: int, where: str = "1 = 1", params: Iterable[Any] = ()
+    ) -> Iterator[Comment]:
+        query = f"FROM comments WHERE site_id = ? AND {where}"
+        args = [site_id, *params]
+        meta = _groups(
+            self.iter_query(
+                f"""SELECT comment_id AS owner, key, value FROM comment_meta
+                WHERE site_id = ? AND comment_id IN (SELECT id {query})
+                ORDER BY comment_id, position""",
+                [site_id, *args],
+            )
+        )
+        for r in self.iter_query(f"SELECT * {query} ORDER BY id", args):
+            comment = _comment_from(r)
+            comment.meta = [(m["key"], m["value"]) for m in meta.take(comment.id)]
+            yield comment
+
+    def _grouped_meta(self, table: str, owner_sql: str, site_id: int) -> dict[str, list[Meta]]:
+        grouped: dict[str, list[Meta]] = {}
+        for r in self.iter_query(
+            f"SELECT {owner_sql} AS owner, key, value FROM {table} WHERE site_id = ? "
+            "ORDER BY owner, position",
+            [site_id],
+        ):
+            grouped.setdefault(r["owner"], []).append((r["key"], r["value"]))
+        return grouped
+
+    def post(self, site_ref: str | None, post_id: int) -> tuple[str, Post]:
+        """One post by its source id; with several sites, the site must be named."""
+        candidates = [
+            row
+            for row in ([self.resolve_site(site_ref)] if site_ref else self.sites())
+            if row is not None
+        ]
+        found = [
+            (row["key"], post)
+            for row in candidates
+            for post in self._posts(row["id"], "id = ?", [post_id])
+        ]
+        if not found:
+            raise UsageError(f"no post {post_id} in the archive")
+        if len(found) > 1:
+            keys = ", ".join(key for key, _ in found)
+            raise UsageError(f"post {post_id} exists in several sites ({keys}): add --site")
+        return found[0]
+
+    def comments_of(self, site_key_: str, post_id: int) -> list[Comment]:
+        site = self.resolve_site(site_key_)
+        assert site is not None
+        return list(self._comments(site["id"], "post_id = ?", [post_id]))
+
+    # -- summaries -------------------------------------------------------------------
+
+    def stats(self, site_ref: str | None = None) -> dict[str, Any]:
+        """Counts of what the archive holds: the numbers `wpcpd stats` prints."""
+        where, params = self.site_filter(site_ref)
+
+        def counts(sql: str) -> dict[str, int]:
+            return {r[0]: r[1] for r in self.db.execute(sql.format(where=where), params)}
+
+        def nested(sql: str) -> dict[str, dict[str, int]]:
+            result: dict[str, dict[str, int]] = {}
+            for outer, inner, n in self.db.execute(sql.format(where=where), params):
+                result.setdefault(outer, {})[inner] = n
+            return result
+
+        site_where, site_params = self.site_filter(site_ref, "id")
+        return {
+            "sites": [
+                {"key": r["key"], "url": r["url"], "title": r["title"], "channel": r["channel"],
+                 "last_pulled_at": r["last_pulled_at"]}
+                for r in self.query(f"SELECT * FROM sites WHERE {site_where}", site_params)
+            ],
+            "posts": nested("SELECT type, status, count(*) FROM posts WHERE {where} "
+                            "GROUP BY type, status ORDER BY type, status"),
+            "comments": {
+                "by_status": counts("SELECT status, count(*) FROM comments WHERE {where} "
+                                    "GROUP BY status ORDER BY status"),
+                "by_type": counts("SELECT type, count(*) FROM comments WHERE {where} "
+                                  "GROUP BY type ORDER BY type"),
+            },
+            "terms": counts("SELECT taxonomy, count(*) FROM terms WHERE {where} "
+                            "GROUP BY taxonomy ORDER BY taxonomy"),
+            "authors": counts("SELECT 'authors', count(*) FROM authors WHERE {where}")
+            .get("authors", 0),
+            "media": counts("SELECT 'media', count(*) FROM media WHERE {where}").get("media", 0),
+        }  # fmt: skip
+
+    def list_posts(
+        self,
+        site_ref: str | None = None,
+        status: str | None = None,
+        post_type: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        where, params = self.site_filter(site_ref, "p.site_id")
+        for column, value in (("p.status", status), ("p.type", post_type)):
+            if value:
+                where += f" AND {column} = ?"
+                params.append(value)
+        rows = self.query(
+            f"""SELECT s.key AS site, p.id, p.type, p.status, p.date, p.slug, p.title,
+                   (SELECT count(*) FROM comments c
+                    WHERE c.site_id = p.site_id AND c.post_id = p.id) AS comments
+               FROM posts p JOIN sites s ON s.id = p.site_id WHERE {where}
+               ORDER BY p.date_gmt IS NULL, p.date_gmt DESC, p.id DESC LIMIT ?""",
+            [*params, -1 if limit is None else limit],
+        )
+        return [dict(r) for r in rows]
+
+    def list_comments(
+        self,
+        site_ref: str | None = None,
+        status: str | None = None,
+        comment_type: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        where, params = self.site_filter(site_ref, "c.site_id")
+        for column, value in (("c.status", status), ("c.type", comment_type)):
+            if value:
+                where += f" AND {column} = ?"
+                params.append(value)
+        rows = self.query(
+            f"""SELECT s.key AS site, c.id, c.post_id AS post, c.parent, c.date_gmt,
+                   c.author_name, c.status, c.type, c.content
+               FROM comments c JOIN sites s ON s.id = c.site_id WHERE {where}
+               ORDER BY c.date_gmt DESC, c.id DESC LIMIT ?""",
+            [*params, -1 if limit is None else limit],
+        )
+        return [dict(r) for r in rows]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements, since executescript() would commit on its own."""
+    statements, current = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        current.append(line)
+        if line.rstrip().endswith(";"):
+            statements.append("\n".join(current))
+            current = []
+    return [s for s in statements if s.strip()]
+
+
+class _BatchWriter:
+    """Buffers records by kind and writes them a batch at a time."""
+
+    def __init__(self, archive: Archive, summary: SaveSummary) -> None:
+        self.archive = archive
+        self.db = archive.db
+        self.summary = summary
+        self.site_id: int | None = None
+        self.channel = ""
+        self.pulled_at = now_iso()
+        self.pending: list[Record] = []
+
+    def consume(
+        self,
+        records: Iterable[Record],
+        on_batch: Callable[[SaveSummary], None] | None,
+        *,
+        commit_each_batch: bool = False,
+    ) -> None:
+        for record in records:
+            if isinstance(record, Site):
+                self.flush()
+                self.site_id = self.archive.site_id(record)
+                self.channel = record.channel
+                self.summary.sites.append(record.key)
+                continue
+            if self.site_id is None:
+                raise ArchiveError("a source yielded records before naming their site")
+            self.pending.append(record)
+            if len(self.pending) >= BATCH_SIZE:
+                self._flush_batch(commit_each_batch)
+                if on_batch:
+                    on_batch(self.summary)
+        self._flush_batch(commit_each_batch)
+        if on_batch:
+            on_batch(self.summary)
+
+    def _flush_batch(self, commit: bool) -> None:
+        if not commit:
+            self.flush()
+            return
+        with self.archive.transaction():
+            self.flush()
+
+    def flush(self) -> None:
+        """Write pending records in dependency order: terms before the posts that use them."""
+        if not self.pending:
+            return
+        by_kind: dict[type, list[Any]] = {}
+        for record in self.pending:
+            by_kind.setdefault(type(record), []).append(record)
+        self.pending = []
+        self._save_authors(by_kind.get(Author, []))
+        self._save_terms(by_kind.get(Term, []))
+        posts = by_kind.get(Post, [])
+        self._ensure_terms(posts)
+        self._save_posts(posts)
+        self._save_comments(by_kind.get(Comment, []))
+        self._save_media(by_kind.get(Media, []))
+
+    def _stored_hashes(
+        self, table: str, columns: tuple[str, ...], keys: list[tuple[Any, ...]]
+    ) -> dict[tuple[Any, ...], str]:
+        """The stored content hash of each of these keys that the table already holds."""
+        found: dict[tuple[Any, ...], str] = {}
+        names = ", ".join(columns)
+        placeholder = "(" + ", ".join("?" * len(columns)) + ")"
+        for start in range(0, len(keys), 200):
+            chunk = keys[start : start + 200]
+            values = ", ".join([placeholder] * len(chunk))
+            params = [self.site_id] + [v for key in chunk for v in key]
+            sql = (
+                f"SELECT {names}, record_hash FROM {table} "
+                f"WHERE site_id = ? AND ({names}) IN (VALUES {values})"
+            )
+            for row in self.db.execute(sql, params):
+                found[tuple(row[:-1])] = row[-1]
+        return found
+
+    def _split(
+        self,
+        kind: str,
+        table: str,
+        columns: tuple[str, ...],
+        rows: list[tuple[tuple[Any, ...], tuple[Any, ...]]],
+    ) -> list[tuple[Any, ...]]:
+        """Keep only rows that are new or differ from what is stored; count the outcomes."""
+        stored = self._stored_hashes(table, columns, [key for key, _ in rows])
+        to_write = []
+        for key, values in rows:
+            previous = stored.get(key)
+            if previous is None:
+                self.summary.add(kind, "new")
+            elif previous != values[-1]:
+                self.summary.add(kind, "updated")
+            else:
+                self.summary.add(kind, "unchanged")
+                continue
+            to_write.append(values)
+        return to_write
+
+    def _save_authors(self, authors: list[Author]) -> None:
+        if not authors:
+            return
+        rows = []
+        for a in _last_by(authors, lambda a: a.login):
+            values = (a.login, a.id, a.email, a.display_name, a.first_name, a.last_name)
+            rows.append(((a.login,), (self.site_id, *values, _hash(values))))
+        self.db.executemany(
+            """INSERT INTO authors (site_id, login, id, email, display_name, first_name,
+                   last_name, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (site_id, login) DO UPDATE SET id = excluded.id,
+                   email = excluded.email, display_name = excluded.display_name,
+                   first_name = excluded.first_name, last_name = excluded.last_name,
+                   record_hash = excluded.record_hash""",
+            self._split("author", "authors", ("login",), rows),
+        )
+
+    def _save_terms(self, terms: list[Term]) -> None:
+        if not terms:
+            return
+        rows = []
+        by_key = {}
+        for t in _last_by(terms, lambda t: (t.taxonomy, t.slug)):
+            values = (t.taxonomy, t.slug, t.id, t.name, t.description, t.parent, *_flat(t.meta))
+            rows.append(((t.taxonomy, t.slug), (self.site_id, *values[:6], _hash(values))))
+            by_key[(t.taxonomy, t.slug)] = t
+        written = self._split("term", "terms", ("taxonomy", "slug"), rows)
+        self.db.executemany(
+            """INSERT INTO terms (site_id, taxonomy, slug, id, name, description, parent,
+                   record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (site_id, taxonomy, slug) DO UPDATE SET id = excluded.id,
+                   name = excluded.name, description = excluded.description,
+                   parent = excluded.parent, record_hash = excluded.record_hash""",
+            written,
+        )
+        for row in written:
+            term = by_key[(row[1], row[2])]
+            key = (self.site_id, term.taxonomy, term.slug)
+            self.db.execute(
+                "DELETE FROM term_meta WHERE site_id = ? AND taxonomy = ? AND slug = ?", key
+            )
+            self.db.executemany(
+                "INSERT INTO term_meta VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(*key, i, k, v, _decoded_json(v)) for i, (k, v) in enumerate(term.meta)],
+            )
+
+    def _ensure_terms(self, posts: list[Post]) -> None:
+        """Posts can name terms the export's term list left out (post formats, menus)."""
+        refs = {(r.taxonomy, r.slug): r for p in posts for r in p.terms}
+        if not refs:
+            return
+        self.db.executemany(
+            """INSERT INTO terms (site_id, taxonomy, slug, name, record_hash)
+               VALUES (?, ?, ?, ?, '') ON CONFLICT DO NOTHING""",
+            [(self.site_id, r.taxonomy, r.slug, r.name) for r in refs.values()],
+        )
+
+    def _save_posts(self, posts: list[Post]) -> None:
+        if not posts:
+            return
+        rows = []
+        by_id = {}
+        for p in _last_by(posts, lambda p: p.id):
+            values = _post_values(p)
+            digest = _hash((*values, *_flat_terms(p), *_flat(p.meta)))
+            rows.append(((p.id,), (self.site_id, *values, self.channel, self.pulled_at, digest)))
+            by_id[p.id] = p
+        written = self._split("post", "posts", ("id",), rows)
+        self.db.executemany(_POST_UPSERT, written)
+        for row in written:
+            post = by_id[row[1]]
+            key = (self.site_id, post.id)
+            self.db.execute("DELETE FROM post_terms WHERE site_id = ? AND post_id = ?", key)
+            self.db.execute("DELETE FROM post_meta WHERE site_id = ? AND post_id = ?", key)
+            self.db.executemany(
+                "INSERT OR IGNORE INTO post_terms VALUES (?, ?, ?, ?, ?)",
+                [(*key, t.taxonomy, t.slug, i) for i, t in enumerate(post.terms)],
+            )
+            self.db.executemany(
+                "INSERT INTO post_meta VALUES (?, ?, ?, ?, ?, ?)",
+                [(*key, i, k, v, _decoded_json(v)) for i, (k, v) in enumerate(post.meta)],
+            )
+
+    def _save_comments(self, comments: list[Comment]) -> None:
+        if not comments:
+            return
+        rows = []
+        by_id = {}
+        for c in _last_by(comments, lambda c: c.id):
+            values = _comment_values(c)
+            digest = _hash((*values, *_flat(c.meta)))
+            rows.append(((c.id,), (self.site_id, *values, self.channel, self.pulled_at, digest)))
+            by_id[c.id] = c
+        written = self._split("comment", "comments", ("id",), rows)
+        self.db.executemany(_COMMENT_UPSERT, written)
+        for row in written:
+            comment = by_id[row[1]]
+            key = (self.site_id, comment.id)
+            self.db.execute("DELETE FROM comment_meta WHERE site_id = ? AND comment_id = ?", key)
+            self.db.executemany(
+                "INSERT INTO comment_meta VALUES (?, ?, ?, ?, ?, ?)",
+                [(*key, i, k, v, _decoded_json(v)) for i, (k, v) in enumerate(comment.meta)],
+            )
+
+    def _save_media(self, media: list[Media]) -> None:
+        if not media:
+            return
+        rows = []
+        for m in _last_by(media, lambda m: m.id):
+            values = (m.id, m.post, m.url, m.file, m.mime_type, m.alt_text)
+            rows.append(((m.id,), (self.site_id, *values, _hash(values))))
+        self.db.executemany(
+            """INSERT INTO media (site_id, id, post_id, url, file, mime_type, alt_text,
+                   record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (site_id, id) DO UPDATE SET post_id = excluded.post_id,
+                   url = excluded.url, file = excluded.file, mime_type = excluded.mime_type,
+                   alt_text = excluded.alt_text, record_hash = excluded.record_hash""",
+            self._split("media", "media", ("id",), rows),
+        )
+
+
+POST_COLUMNS = (
+    "id", "type", "status", "slug", "title", "content", "excerpt", "date", "date_gmt",
+    "modified", "modified_gmt", "author", "parent", "menu_order", "comment_status",
+    "ping_status", "sticky", "password_protected", "guid", "link", "mime_type",
+    "featured_media",
+)  # fmt: skip
+COMMENT_COLUMNS = (
+    "id", "post_id", "parent", "author_name", "author_email", "author_url", "author_ip",
+    "user_id", "date", "date_gmt", "content", "status", "type",
+)  # fmt: skip
+
+
+def _upsert_sql(table: str, columns: tuple[str, ...]) -> str:
+    all_columns = ("site_id", *columns, "channel", "pulled_at", "record_hash")
+    updates = ", ".join(f"{c} = excluded.{c}" for c in all_columns[2:])
+    return (
+        f"INSERT INTO {table} ({', '.join(all_columns)}, removed_at) "
+        f"VALUES ({', '.join('?' * len(all_columns))}, NULL) "
+        f"ON CONFLICT (site_id, id) DO UPDATE SET {updates}, removed_at = NULL"
+    )
+
+
+_POST_UPSERT = _upsert_sql("posts", POST_COLUMNS)
+_COMMENT_UPSERT = _upsert_sql("comments", COMMENT_COLUMNS)
+
+
+def _post_values(p: Post) -> tuple[Any, ...]:
+    return (
+        p.id, p.type, p.status, p.slug, p.title, p.content, p.excerpt,
+        format_local(p.date), format_gmt(p.date_gmt), format_local(p.modified),
+        format_gmt(p.modified_gmt), p.author, p.parent, p.menu_order, p.comment_status,
+        p.ping_status, int(p.sticky), int(p.password_protected), p.guid, p.link, p.mime_type,
+        p.featured_media,
+    )  # fmt: skip
+
+
+def _comment_values(c: Comment) -> tuple[Any, ...]:
+    return (
+        c.id, c.post, c.parent, c.author_name, c.author_email, c.author_url, c.author_ip,
+        c.user_id, format_local(c.date), format_gmt(c.date_gmt), c.content, c.status, c.type,
+    )  # fmt: skip
+
+
+def _flat(meta: list[Meta]) -> list[str]:
+    return [part for pair in meta for part in pair]
+
+
+def _flat_terms(post: Post) -> list[str]:
+    return [f"{t.taxonomy}:{t.slug}:{t.name}" for t in post.terms]
+
+
+def _last_by(records: list[Any], key: Callable[[Any], Any]) -> list[Any]:
+    """One record per key, the last one winning, as a later line of an export would."""
+    return list({key(r): r for r in records}.values())
+
+
+class _groups:
+    """Rows sorted by an `owner` column, handed out owner by owner in ascending order."""
+
+    def __init__(self, rows: Iterator[sqlite3.Row]) -> None:
+        self.rows = rows
+        self.head: sqlite3.Row | None = next(rows, None)
+
+    def take(self, owner: Any) -> list[sqlite3.Row]:
+        while self.head is not None and self.head["owner"] < owner:
+            self.head = next(self.rows, None)
+        taken = []
+        while self.head is not None and self.head["owner"] == owner:
+            taken.append(self.head)
+            self.head = next(self.rows, None)
+        return taken
+
+
+def _site_from(r: sqlite3.Row) -> Site:
+    return Site(r["key"], r["url"], r["title"], r["description"], r["language"], r["channel"])
+
+
+def _post_from(r: sqlite3.Row) -> Post:
+    return Post(
+        id=r["id"],
+        type=r["type"],
+        status=r["status"],
+        slug=r["slug"],
+        title=r["title"],
+        content=r["content"],
+        excerpt=r["excerpt"],
+        date=parse_local(r["date"]),
+        date_gmt=parse_gmt(r["date_gmt"]),
+        modified=parse_local(r["modified"]),
+        modified_gmt=parse_gmt(r["modified_gmt"]),
+        author=r["author"],
+        parent=r["parent"],
+        menu_order=r["menu_order"],
+        comment_status=r["comment_status"],
+        ping_status=r["ping_status"],
+        sticky=bool(r["sticky"]),
+        password_protected=bool(r["password_protected"]),
+        guid=r["guid"],
+        link=r["link"],
+        mime_type=r["mime_type"],
+        featured_media=r["featured_media"],
+    )
+
+
+def _comment_from(r: sqlite3.Row) -> Comment:
+    return Comment(
+        id=r["id"],
+        post=r["post_id"],
+        parent=r["parent"],
+        author_name=r["author_name"],
+        author_email=r["author_email"],
+        author_url=r["author_url"],
+        author_ip=r["author_ip"],
+        user_id=r["user_id"],
+        date=parse_local(r["date"]),
+        date_gmt=parse_gmt(r["date_gmt"]),
+        content=r["content"],
+        status=r["status"],
+        type=r["type"],
+    )

@@ -1,0 +1,312 @@
+"""The command line: parses arguments, calls the library, prints. Nothing else lives here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from wpcpd import __version__, pull
+from wpcpd.archive import Archive, default_path
+from wpcpd.errors import UsageError, WpcpdError
+from wpcpd.model import Comment, format_gmt, format_local
+from wpcpd.sinks.jsonl import record_to_dict, write_json_lines
+from wpcpd.text import html_to_text
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+class _State:
+    archive_path: Path = default_path()
+    debug: bool = False
+
+
+state = _State()
+
+
+class App(typer.Typer):
+    """Turns every error into one line and an exit code; --debug shows the traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except WpcpdError as exc:
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted; what was committed is kept, run the command again to resume", 130)
+        except Exception as exc:  # a bug: still one line unless asked for more
+            _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)", 3)
+
+
+def _fail(message: str, code: int) -> None:
+    if state.debug or "--debug" in sys.argv:
+        traceback.print_exc()
+    err.print(f"wpcpd: error: {message}", markup=False, soft_wrap=True)
+    raise SystemExit(code)
+
+
+app = App(
+    name="wpcpd",
+    help="Keep a WordPress blog's posts, pages and comments in a local SQLite archive.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+list_app = typer.Typer(help="List posts or comments in the archive.", no_args_is_help=True)
+export_app = typer.Typer(help="Write the archive out in another format.", no_args_is_help=True)
+app.add_typer(list_app, name="list")
+app.add_typer(export_app, name="export")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"wpcpd {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    archive: Annotated[
+        Path,
+        typer.Option(envvar="WPCPD_ARCHIVE", help="The archive file (SQLite).", show_default=True),
+    ] = default_path(),
+    debug: Annotated[bool, typer.Option(help="Show tracebacks and request details.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """Keep a WordPress blog's posts, pages and comments in a local SQLite archive.
+
+    Example: `wpcpd pull export.xml && wpcpd stats`
+    """
+    state.archive_path = archive
+    state.debug = debug
+
+
+def _open_archive(create: bool = False) -> Archive:
+    return Archive(state.archive_path, create=create)
+
+
+class Via(StrEnum):
+    auto = "auto"
+    wxr = "wxr"
+
+
+@app.command("pull")
+def pull_command(
+    source: Annotated[str, typer.Argument(help="A WXR export file (.xml or .xml.gz).")],
+    via: Annotated[Via, typer.Option(help="How to read the source.")] = Via.auto,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Read a blog into the archive; running it again updates, never duplicates.
+
+    Example: `wpcpd pull fixtures/sample-cpd23.xml`
+    """
+    with _open_archive(create=True) as archive, _progress(source) as on_progress:
+        result = pull.pull(archive, source, via=via.value, on_progress=on_progress)
+    if as_json:
+        out.print_json(json.dumps(result.as_dict()))
+        return
+    for warning in result.warnings:
+        err.print(f"wpcpd: warning: {warning}", markup=False)
+    out.print(result.describe(), markup=False)
+
+
+class _NoProgress:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress(source: str) -> Any:
+    """A progress bar over the file's bytes on a terminal; nothing when piped."""
+    path = Path(source)
+    if not err.is_terminal or not path.is_file():
+        return _NoProgress()
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    class _Bar:
+        def __enter__(self) -> Any:
+            self.progress = Progress(
+                "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                TimeRemainingColumn(), console=err, transient=True,
+            )  # fmt: skip
+            self.progress.start()
+            task = self.progress.add_task(f"pulling {path.name}", total=path.stat().st_size)
+            return lambda done: self.progress.update(task, completed=done)
+
+        def __exit__(self, *exc: object) -> None:
+            self.progress.stop()
+
+    return _Bar()
+
+
+@app.command("stats")
+def stats_command(
+    site: Annotated[str | None, typer.Option(help="Only this site (key, URL or number).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Count what the archive holds: posts by type and status, comments, terms, authors.
+
+    Example: `wpcpd stats --json`
+    """
+    with _open_archive() as archive:
+        stats = archive.stats(site)
+    if as_json:
+        out.print_json(json.dumps(stats))
+        return
+    for s in stats["sites"]:
+        out.print(f"{s['key']}  {s['title']}  (via {s['channel']}, pulled {s['last_pulled_at']})")
+    table = Table("what", "kind", "count", box=None)
+    for post_type, by_status in stats["posts"].items():
+        for status, n in by_status.items():
+            table.add_row("posts", f"{post_type} / {status}", str(n))
+    for status, n in stats["comments"]["by_status"].items():
+        table.add_row("comments", status, str(n))
+    for kind, n in stats["comments"]["by_type"].items():
+        table.add_row("comments", f"type {kind}", str(n))
+    for taxonomy, n in stats["terms"].items():
+        table.add_row("terms", taxonomy, str(n))
+    table.add_row("authors", "", str(stats["authors"]))
+    table.add_row("media", "", str(stats["media"]))
+    out.print(table)
+
+
+@list_app.command("posts")
+def list_posts(
+    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+    status: Annotated[str | None, typer.Option(help="publish, draft, private, ...")] = None,
+    type: Annotated[str | None, typer.Option(help="post, page, attachment, ...")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """List posts, newest first. Example: `wpcpd list posts --status draft`"""
+    with _open_archive() as archive:
+        rows = archive.list_posts(site, status, type, limit)
+    _print_rows(rows, ["site", "id", "type", "status", "date", "title", "comments"], as_json)
+
+
+@list_app.command("comments")
+def list_comments(
+    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+    status: Annotated[str | None, typer.Option(help="approved, hold, spam or trash.")] = None,
+    type: Annotated[str | None, typer.Option(help="comment, pingback, trackback.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """List comments, newest first. Example: `wpcpd list comments --status hold`"""
+    with _open_archive() as archive:
+        rows = archive.list_comments(site, status, type, limit)
+    for row in rows:
+        if not as_json:
+            row["content"] = " ".join(row["content"].split())[:60]
+    columns = ["site", "id", "post", "parent", "date_gmt", "author_name", "status", "type"]
+    _print_rows(rows, [*columns, "content"], as_json)
+
+
+def _print_rows(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -> None:
+    if as_json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return
+    if not out.is_terminal:  # tab-separated when piped, for cut, awk and spreadsheets
+        print("\t".join(columns))
+        for row in rows:
+            print("\t".join("" if row[c] is None else str(row[c]) for c in columns))
+        return
+    table = Table(*columns, box=None)
+    for row in rows:
+        table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
+    out.print(table)
+
+
+@app.command("show")
+def show_command(
+    post_id: Annotated[int, typer.Argument(help="The post's id on its site.")],
+    site: Annotated[str | None, typer.Option(help="The site, when several hold that id.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show one post with its terms and its comment threads. Example: `wpcpd show 42`"""
+    with _open_archive() as archive:
+        site_key, post = archive.post(site, post_id)
+        comments = archive.comments_of(site_key, post_id)
+    if as_json:
+        data = record_to_dict(site_key, post)
+        data["comments"] = [record_to_dict(site_key, c) for c in comments]
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    out.print(f"[bold]{post.title or '(no title)'}[/bold]")
+    out.print(
+        f"{site_key} #{post.id} · {post.type} · {post.status} · {format_local(post.date)} "
+        f"· by {post.author or '?'}",
+        markup=False,
+    )
+    if post.terms:
+        out.print("terms: " + ", ".join(f"{t.taxonomy}:{t.name}" for t in post.terms), markup=False)
+    out.print()
+    out.print(html_to_text(post.content), markup=False)
+    if comments:
+        out.print()
+        out.print(_comment_tree(comments))
+
+
+def _comment_tree(comments: list[Comment]) -> Tree:
+    tree = Tree(f"{len(comments)} comments")
+    nodes: dict[int, Tree] = {}
+    ids = {c.id for c in comments}
+    for comment in sorted(comments, key=lambda c: (c.date_gmt is None, c.date_gmt, c.id)):
+        parent = nodes.get(comment.parent, tree) if comment.parent in ids else tree
+        label = (
+            f"{comment.author_name or 'anonymous'} · {format_gmt(comment.date_gmt)} · "
+            f"{comment.status}{'' if comment.type == 'comment' else ' · ' + comment.type}\n"
+            f"{html_to_text(comment.content)}"
+        )
+        nodes[comment.id] = parent.add(label)
+    return tree
+
+
+@export_app.command("json")
+def export_json(
+    out_path: Annotated[
+        str, typer.Option("--out", "-o", help="The file to write, or - for standard output.")
+    ],
+    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+) -> None:
+    """Write every record as JSON Lines, losing nothing.
+
+    Example: `wpcpd export json -o blog.jsonl`
+    """
+    with _open_archive() as archive:
+        records = archive.iter_records(site)
+        if out_path == "-":
+            count = write_json_lines(records, sys.stdout)
+        else:
+            count = _write_atomically(Path(out_path), records)
+    if out_path != "-":
+        err.print(f"wrote {count} records to {out_path}", markup=False)
+
+
+def _write_atomically(path: Path, records: Any) -> int:
+    """Write beside the target and rename, so a failed export never leaves half a file."""
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        with temporary.open("w", encoding="utf-8") as handle:
+            count = write_json_lines(records, handle)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return count

@@ -1,0 +1,1 @@
+"""Sinks read from the archive and write somewhere else."""

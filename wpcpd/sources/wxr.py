@@ -1,0 +1,440 @@
+"""Read a WordPress eXtended RSS (WXR) export as a stream of model records.
+
+The file is parsed with lxml's iterparse and every item is cleared once read, so memory
+stays flat however large the export is. The bytes pass through `CleanReader` first, which
+refuses DTDs (no entity expansion, no external entities) and repairs what WordPress exports
+are known to contain: control characters and stray non-UTF-8 bytes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import mimetypes
+import re
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from lxml import etree
+
+from wpcpd.errors import SourceError
+from wpcpd.model import (
+    Author,
+    Comment,
+    Media,
+    Meta,
+    Post,
+    Record,
+    Site,
+    Term,
+    TermRef,
+    parse_wp_date,
+    parse_wp_date_gmt,
+    site_key,
+)
+
+KNOWN_VERSIONS = ("1.0", "1.1", "1.2")
+WP_NAMESPACE = re.compile(r"^http://wordpress\.org/export/(\d+\.\d+)/$")
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+CHUNK = 1 << 20
+HEAD = 64 * 1024
+
+COMMENT_STATUS = {"1": "approved", "0": "hold", "spam": "spam", "trash": "trash"}
+TAXONOMY_ALIASES = {"tag": "post_tag", "": "category"}
+
+
+@dataclass
+class WxrReport:
+    """What reading one file found besides records: the version and what was repaired."""
+
+    version: str = ""
+    repaired: int = 0
+    warnings: list[str] | None = None
+
+    def warn(self, message: str) -> None:
+        self.warnings = [*(self.warnings or []), message]
+
+
+# -- bytes ----------------------------------------------------------------------------
+
+
+class CleanReader:
+    """A file-like object giving lxml clean UTF-8, counting every repair it makes."""
+
+    _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+    _UNDECODABLE = re.compile("[\udc80-\udcff]+")
+
+    def __init__(self, raw: IO[bytes], name: str, report: WxrReport) -> None:
+        self.raw = raw
+        self.name = name
+        self.report = report
+        self.head_done = False
+        self.encoding = "utf-8"
+        self.decoder: codecs.IncrementalDecoder | None = None
+
+    def read(self, size: int = CHUNK) -> bytes:
+        data = self._raw_read(HEAD if not self.head_done else CHUNK)
+        if not self.head_done:
+            data = self._check_head(data)
+        if self.decoder is None:
+            self.decoder = codecs.getincrementaldecoder(self.encoding)(errors="surrogateescape")
+        text = self.decoder.decode(data, final=not data)
+        if self._UNDECODABLE.search(text):
+            text = self._UNDECODABLE.sub(self._as_cp1252, text)
+        text, removed = self._CONTROL.subn("", text)
+        self.report.repaired += removed
+        return text.encode("utf-8")
+
+    def _as_cp1252(self, match: re.Match[str]) -> str:
+        """Read bytes that are not UTF-8 as Windows-1252, the usual source of such bytes."""
+        raw = match.group().encode("utf-8", "surrogateescape")
+        self.report.repaired += len(raw)
+        return raw.decode("cp1252", "replace")
+
+    def _raw_read(self, size: int) -> bytes:
+        try:
+            return self.raw.read(size)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise SourceError(f"{self.name}: the compressed file is damaged ({exc})") from exc
+
+    def _check_head(self, data: bytes) -> bytes:
+        """Refuse DTDs and honour a declared non-UTF-8 encoding, before lxml sees a byte."""
+        self.head_done = True
+        head = data.lstrip(b"\xef\xbb\xbf")
+        prolog = head.split(b"<rss", 1)[0] if b"<rss" in head else head
+        if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+            raise SourceError(
+                f"{self.name}: refusing a file with a DTD or entity declarations "
+                "(WordPress never writes one; it is how entity-expansion attacks work)"
+            )
+        declared = re.match(rb"<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']", head)
+        if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+            try:
+                self.encoding = codecs.lookup(declared.group(1).decode("ascii")).name
+            except LookupError as exc:
+                raise SourceError(
+                    f"{self.name}: unknown character encoding {declared.group(1).decode()!r}"
+                ) from exc
+            head = head.replace(declared.group(1), b"UTF-8", 1)
+        return head
+
+
+def open_export(path: Path) -> IO[bytes]:
+    """Open a plain or gzip-compressed export, by its content rather than its name."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot open ({exc.strerror or exc})") from exc
+    if handle.read(2) == b"\x1f\x8b":
+        handle.seek(0)
+        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
+    handle.seek(0)
+    return handle
+
+
+# -- elements ------------------------------------------------------------------------
+
+
+class _Names:
+    """Qualified tag names for one WXR version's namespace."""
+
+    def __init__(self, wp: str) -> None:
+        self.wp = wp
+        self.excerpt = wp + "excerpt/"
+
+    def __call__(self, local: str) -> str:
+        return f"{{{self.wp}}}{local}"
+
+
+def _text(element: Any, tag: str) -> str:
+    found = element.find(tag)
+    return (found.text or "") if found is not None else ""
+
+
+def _int(text: str, default: int = 0) -> int:
+    try:
+        return int(text.strip())
+    except (ValueError, AttributeError):
+        return default
+
+
+def _meta_rows(element: Any, wrapper: str, wp: _Names) -> list[Meta]:
+    return [
+        (_text(m, wp("meta_key")), _text(m, wp("meta_value"))) for m in element.iterfind(wrapper)
+    ]
+
+
+class WxrParser:
+    """Turns the elements of one export into records, remembering what it has yielded."""
+
+    def __init__(self, wp: _Names, report: WxrReport) -> None:
+        self.wp = wp
+        self.report = report
+        self.authors_seen: set[str] = set()
+        self.terms_seen: set[tuple[str, str]] = set()
+
+    def site(self, channel: Any) -> Site:
+        wp = self.wp
+        link = _text(channel, "link")
+        base = _text(channel, wp("base_blog_url")) or link
+        if not base:
+            raise SourceError("the export names no blog address (no <link> or base_blog_url)")
+        return Site(
+            key=site_key(base),
+            url=base.rstrip("/"),
+            title=_text(channel, "title"),
+            description=_text(channel, "description"),
+            language=_text(channel, "language"),
+            channel="wxr",
+        )
+
+    def channel_records(self, children: list[Any]) -> Iterator[Record]:
+        wp = self.wp
+        handlers: dict[str, Callable[[Any], Record]] = {
+            wp("author"): self.author,
+            wp("category"): self.category,
+            wp("tag"): self.tag,
+            wp("term"): self.term,
+        }
+        for child in children:
+            handler = handlers.get(child.tag)
+            if handler is not None:
+                yield handler(child)
+
+    def author(self, element: Any) -> Author:
+        wp = self.wp
+        login = _text(element, wp("author_login"))
+        self.authors_seen.add(login)
+        return Author(
+            login=login,
+            id=_int(_text(element, wp("author_id")), 0) or None,
+            email=_text(element, wp("author_email")),
+            display_name=_text(element, wp("author_display_name")),
+            first_name=_text(element, wp("author_first_name")),
+            last_name=_text(element, wp("author_last_name")),
+        )
+
+    def _term(self, taxonomy: str, slug: str, name: str, element: Any, **extra: Any) -> Term:
+        self.terms_seen.add((taxonomy, slug))
+        return Term(
+            taxonomy=taxonomy,
+            slug=slug,
+            name=name,
+            id=_int(_text(element, self.wp("term_id")), 0) or None,
+            meta=_meta_rows(element, self.wp("termmeta"), self.wp),
+            **extra,
+        )
+
+    def category(self, element: Any) -> Term:
+        wp = self.wp
+        return self._term(
+            "category",
+            _text(element, wp("category_nicename")),
+            _text(element, wp("cat_name")),
+            element,
+            parent=_text(element, wp("category_parent")),
+            description=_text(element, wp("category_description")),
+        )
+
+    def tag(self, element: Any) -> Term:
+        wp = self.wp
+        return self._term(
+            "post_tag",
+            _text(element, wp("tag_slug")),
+            _text(element, wp("tag_name")),
+            element,
+            description=_text(element, wp("tag_description")),
+        )
+
+    def term(self, element: Any) -> Term:
+        wp = self.wp
+        return self._term(
+            _text(element, wp("term_taxonomy")),
+            _text(element, wp("term_slug")),
+            _text(element, wp("term_name")),
+            element,
+            parent=_text(element, wp("term_parent")),
+            description=_text(element, wp("term_description")),
+        )
+
+    def item(self, element: Any) -> Iterator[Record]:
+        post = self.post(element)
+        if post.author and post.author not in self.authors_seen:
+            # WXR 1.0 has no author list: the item's dc:creator is all there is.
+            self.authors_seen.add(post.author)
+            yield Author(login=post.author)
+        yield post
+        if post.type == "attachment":
+            yield self.media(element, post)
+        wp = self.wp
+        for comment in element.iterfind(wp("comment")):
+            yield self.comment(comment, post.id)
+
+    def post(self, element: Any) -> Post:
+        wp = self.wp
+        meta = _meta_rows(element, wp("postmeta"), wp)
+        thumbnail = next((v for k, v in meta if k == "_thumbnail_id"), "")
+        post_id = _int(_text(element, wp("post_id")), -1)
+        if post_id < 0:
+            raise SourceError(f"an item has no wp:post_id (title {_text(element, 'title')!r})")
+        return Post(
+            id=post_id,
+            type=_text(element, wp("post_type")) or "post",
+            status=_text(element, wp("status")) or "publish",
+            slug=_text(element, wp("post_name")),
+            title=_text(element, "title"),
+            content=_text(element, f"{{{CONTENT_NS}}}encoded"),
+            excerpt=_text(element, f"{{{wp.excerpt}}}encoded"),
+            date=parse_wp_date(_text(element, wp("post_date"))),
+            date_gmt=parse_wp_date_gmt(_text(element, wp("post_date_gmt"))),
+            modified=parse_wp_date(_text(element, wp("post_modified"))),
+            modified_gmt=parse_wp_date_gmt(_text(element, wp("post_modified_gmt"))),
+            author=_text(element, f"{{{DC_NS}}}creator"),
+            parent=_int(_text(element, wp("post_parent"))),
+            menu_order=_int(_text(element, wp("menu_order"))),
+            comment_status=_text(element, wp("comment_status")),
+            ping_status=_text(element, wp("ping_status")),
+            sticky=_text(element, wp("is_sticky")).strip() == "1",
+            password_protected=bool(_text(element, wp("post_password"))),
+            guid=_text(element, "guid"),
+            link=_text(element, "link"),
+            mime_type=_attachment_mime(_text(element, wp("attachment_url"))),
+            featured_media=_int(thumbnail, 0) or None,
+            terms=self.post_terms(element),
+            meta=meta,
+        )
+
+    def post_terms(self, element: Any) -> list[TermRef]:
+        refs: dict[tuple[str, str], TermRef] = {}
+        for category in element.iterfind("category"):
+            name = category.text or ""
+            domain = category.get("domain", "")
+            taxonomy = TAXONOMY_ALIASES.get(domain, domain)
+            slug = category.get("nicename") or _slugify(name)
+            # WXR 1.0 lists each category twice, with and without attributes.
+            refs.setdefault((taxonomy, slug), TermRef(taxonomy, slug, name))
+        return list(refs.values())
+
+    def media(self, element: Any, post: Post) -> Media:
+        meta = dict(post.meta)
+        return Media(
+            id=post.id,
+            post=post.parent,
+            url=_text(element, self.wp("attachment_url")) or post.guid,
+            file=meta.get("_wp_attached_file", ""),
+            mime_type=post.mime_type,
+            alt_text=meta.get("_wp_attachment_image_alt", ""),
+        )
+
+    def comment(self, element: Any, post_id: int) -> Comment:
+        wp = self.wp
+        approved = _text(element, wp("comment_approved")).strip()
+        return Comment(
+            id=_int(_text(element, wp("comment_id"))),
+            post=post_id,
+            parent=_int(_text(element, wp("comment_parent"))),
+            author_name=_text(element, wp("comment_author")),
+            author_email=_text(element, wp("comment_author_email")),
+            author_url=_text(element, wp("comment_author_url")),
+            author_ip=_text(element, wp("comment_author_IP")),
+            user_id=_int(_text(element, wp("comment_user_id"))),
+            date=parse_wp_date(_text(element, wp("comment_date"))),
+            date_gmt=parse_wp_date_gmt(_text(element, wp("comment_date_gmt"))),
+            content=_text(element, wp("comment_content")),
+            status=COMMENT_STATUS.get(approved, "trash" if "trash" in approved else approved),
+            type=_text(element, wp("comment_type")) or "comment",
+            meta=_meta_rows(element, wp("commentmeta"), wp),
+        )
+
+
+def _attachment_mime(url: str) -> str:
+    return (mimetypes.guess_type(url)[0] or "") if url else ""
+
+
+def _slugify(name: str) -> str:
+    return re.sub(r"[^\w]+", "-", name.lower(), flags=re.UNICODE).strip("-")
+
+
+# -- the stream ----------------------------------------------------------------------
+
+
+def read_wxr(
+    path: Path,
+    report: WxrReport | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> Iterator[Record]:
+    """Yield the Site, then authors, terms, posts, media and comments of one export."""
+    report = report or WxrReport()
+    raw = open_export(path)
+    position = raw.fileobj if isinstance(raw, gzip.GzipFile) else raw  # type: ignore[attr-defined]
+    try:
+        events = etree.iterparse(
+            CleanReader(raw, str(path), report),
+            events=("start-ns", "end"),
+            tag=("item", "channel"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=True,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        yield from _walk(events, path, report, lambda: on_progress and on_progress(position.tell()))
+    except etree.XMLSyntaxError as exc:
+        raise SourceError(_syntax_message(path, exc)) from exc
+    finally:
+        raw.close()
+
+
+def _walk(events: Any, path: Path, report: WxrReport, tick: Callable[[], Any]) -> Iterator[Record]:
+    parser: WxrParser | None = None
+    namespaces: list[str] = []
+    for event, value in events:
+        if event == "start-ns":
+            namespaces.append(value[1])
+            continue
+        if parser is None:
+            parser = _start(value, namespaces, path, report)
+            yield parser.site(value if value.tag == "channel" else value.getparent())
+        channel = value if value.tag == "channel" else value.getparent()
+        # Channel-level elements (authors, terms) come before the items: read and drop them.
+        header = [c for c in channel if c.tag != "item"]
+        if header:
+            yield from parser.channel_records(header)
+            for child in header:
+                channel.remove(child)
+        if value.tag == "item":
+            yield from parser.item(value)
+            value.clear()
+            channel.remove(value)
+            tick()
+    if parser is None:
+        raise SourceError(f"{path}: not a WordPress export (no <channel> with <item>s found)")
+
+
+def _start(element: Any, namespaces: list[str], path: Path, report: WxrReport) -> WxrParser:
+    root = element.getroottree().getroot()
+    if root.tag != "rss":
+        raise SourceError(f"{path}: not a WordPress export (root element is <{root.tag}>)")
+    versions = [m.group(1) for m in map(WP_NAMESPACE.match, namespaces) if m]
+    if not versions:
+        raise SourceError(f"{path}: not a WordPress export (RSS without the wp: namespace)")
+    report.version = versions[0]
+    if report.version not in KNOWN_VERSIONS:
+        report.warn(
+            f"WXR version {report.version} is newer than this wpcpd knows "
+            f"({', '.join(KNOWN_VERSIONS)}); reading it as {KNOWN_VERSIONS[-1]}"
+        )
+    return WxrParser(_Names(f"http://wordpress.org/export/{report.version}/"), report)
+
+
+def _syntax_message(path: Path, exc: etree.XMLSyntaxError) -> str:
+    line = exc.position[0] if exc.position else exc.lineno
+    message = exc.msg or str(exc)
+    if "Premature end" in message or "EndTag" in message or "end of data" in message.lower():
+        return f"{path}: line {line}: the file ends too early (truncated export?): {message}"
+    return f"{path}: line {line}: not well-formed XML: {message}"
