@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import traceback
+from contextlib import closing
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -289,8 +290,7 @@ def export_json(
 
     Example: `wpcpd export json -o blog.jsonl`
     """
-    with _open_archive() as archive:
-        records = archive.iter_records(site)
+    with _open_archive() as archive, closing(archive.iter_records(site)) as records:
         if out_path == "-":
             count = write_json_lines(records, sys.stdout)
         else:

@@ -75,11 +75,16 @@ class CleanReader:
         self.head_done = False
         self.encoding = "utf-8"
         self.decoder: codecs.IncrementalDecoder | None = None
+        self.lines = 1
+        self.at_end = False
 
     def read(self, size: int = CHUNK) -> bytes:
         data = self._raw_read(HEAD if not self.head_done else CHUNK)
         if not self.head_done:
+            if not data:
+                raise SourceError(f"{self.name}: the file is empty")
             data = self._check_head(data)
+        self.at_end = not data
         if self.decoder is None:
             self.decoder = codecs.getincrementaldecoder(self.encoding)(errors="surrogateescape")
         text = self.decoder.decode(data, final=not data)
@@ -87,6 +92,7 @@ class CleanReader:
             text = self._UNDECODABLE.sub(self._as_cp1252, text)
         text, removed = self._CONTROL.subn("", text)
         self.report.repaired += removed
+        self.lines += text.count("\n")
         return text.encode("utf-8")
 
     def _as_cp1252(self, match: re.Match[str]) -> str:
@@ -371,9 +377,10 @@ def read_wxr(
     report = report or WxrReport()
     raw = open_export(path)
     position = raw.fileobj if isinstance(raw, gzip.GzipFile) else raw  # type: ignore[attr-defined]
+    reader = CleanReader(raw, str(path), report)
     try:
         events = etree.iterparse(
-            CleanReader(raw, str(path), report),
+            reader,
             events=("start-ns", "end"),
             tag=("item", "channel"),
             resolve_entities=False,
@@ -385,7 +392,7 @@ def read_wxr(
         )
         yield from _walk(events, path, report, lambda: on_progress and on_progress(position.tell()))
     except etree.XMLSyntaxError as exc:
-        raise SourceError(_syntax_message(path, exc)) from exc
+        raise SourceError(_syntax_message(path, exc, reader)) from exc
     finally:
         raw.close()
 
@@ -432,9 +439,9 @@ def _start(element: Any, namespaces: list[str], path: Path, report: WxrReport) -
     return WxrParser(_Names(f"http://wordpress.org/export/{report.version}/"), report)
 
 
-def _syntax_message(path: Path, exc: etree.XMLSyntaxError) -> str:
+def _syntax_message(path: Path, exc: etree.XMLSyntaxError, reader: CleanReader) -> str:
     line = exc.position[0] if exc.position else exc.lineno
     message = exc.msg or str(exc)
-    if "Premature end" in message or "EndTag" in message or "end of data" in message.lower():
+    if reader.at_end and line >= reader.lines and "mismatch" not in message:
         return f"{path}: line {line}: the file ends too early (truncated export?): {message}"
     return f"{path}: line {line}: not well-formed XML: {message}"

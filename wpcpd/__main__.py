@@ -1,0 +1,3 @@
+from wpcpd.cli import app
+
+app(prog_name="wpcpd")
