@@ -163,7 +163,9 @@ def format_local(value: datetime | None) -> str | None:
 def format_gmt(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def parse_local(text: str | None) -> datetime | None:
