@@ -239,3 +239,15 @@ BROKEN = {
     "empty": lambda: b"",
     "bad-gzip": lambda: gzip.compress((FIXTURES / "edge-1.2.xml").read_bytes())[:400],
 }
+
+
+def test_characters_cut_by_read_chunks_survive_whole(tmp_path: Path) -> None:
+    """A multi-byte character split between two reads must not be 'repaired'."""
+    big = tmp_path / "big.xml"
+    body = "é✨🎉 " * 300_000  # several MB, so chunk boundaries fall inside characters
+    text = (FIXTURES / "edge-1.2.xml").read_text(encoding="utf-8")
+    big.write_text(text.replace("Unfinished", body), encoding="utf-8")
+    report = WxrReport()
+    draft = next(p for p in of(Post, records(big, report)) if p.id == 11)
+    assert draft.content == body
+    assert report.repaired == 0
