@@ -11,6 +11,9 @@ from wpcpd.archive import Archive, SaveSummary
 from wpcpd.errors import UsageError
 from wpcpd.sources.wxr import WxrReport, read_wxr
 
+PLURALS = {"post": "posts", "comment": "comments", "term": "terms", "author": "authors",
+           "media": "media"}  # fmt: skip
+
 
 @dataclass
 class PullResult:
@@ -32,11 +35,11 @@ class PullResult:
     def describe(self) -> str:
         """One line a person reads: what arrived, what changed."""
         parts = []
-        for kind in ("post", "comment", "term", "author", "media"):
+        for kind, plural in PLURALS.items():
             counts = self.summary.counts.get(kind)
             if counts:
                 parts.append(
-                    f"{kind}s {counts['new']} new, {counts['updated']} updated, "
+                    f"{plural} {counts['new']} new, {counts['updated']} updated, "
                     f"{counts['unchanged']} unchanged"
                 )
         sites = ", ".join(self.summary.sites) or "no site"
