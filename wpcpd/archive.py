@@ -185,7 +185,24 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (site_id, id)
     );
     """,
+    # 2: public-only copies (anonymous REST, scraping) must never overwrite fuller ones;
+    # sync state lets live pulls resume and fetch only what changed.
+    """
+    ALTER TABLE authors ADD COLUMN public_only INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE posts ADD COLUMN public_only INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE comments ADD COLUMN public_only INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE sync_state (
+        site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        channel TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (site_id, channel, name)
+    );
+    """,
 ]
+
+PUBLIC_ONLY_TABLES = frozenset({"authors", "posts", "comments"})
 
 
 @dataclass
@@ -284,6 +301,7 @@ class Archive:
         records: Iterable[Record],
         *,
         atomic: bool = True,
+        public_only: bool = False,
         on_batch: Callable[[SaveSummary], None] | None = None,
     ) -> SaveSummary:
         """Upsert a source's records, which must start with the `Site` they belong to.
@@ -291,8 +309,10 @@ class Archive:
         atomic=True keeps the whole save in one transaction, so input that turns out to be
         broken halfway leaves nothing behind; atomic=False commits after every batch, so
         that long network pulls keep what they fetched when interrupted.
+        public_only=True marks records read as a visitor sees them (rendered HTML, no
+        e-mail addresses): they never replace a fuller copy already in the archive.
         """
-        writer = _BatchWriter(self, SaveSummary())
+        writer = _BatchWriter(self, SaveSummary(), public_only)
         if atomic:
             with self.transaction():
                 writer.consume(records, on_batch)
@@ -579,8 +599,9 @@ def _statements(script: str) -> list[str]:
 class _BatchWriter:
     """Buffers records by kind and writes them a batch at a time."""
 
-    def __init__(self, archive: Archive, summary: SaveSummary) -> None:
+    def __init__(self, archive: Archive, summary: SaveSummary, public_only: bool) -> None:
         self.archive = archive
+        self.public_only = int(public_only)
         self.db = archive.db
         self.summary = summary
         self.site_id: int | None = None
@@ -638,21 +659,22 @@ class _BatchWriter:
 
     def _stored_hashes(
         self, table: str, columns: tuple[str, ...], keys: list[tuple[Any, ...]]
-    ) -> dict[tuple[Any, ...], str]:
-        """The stored content hash of each of these keys that the table already holds."""
-        found: dict[tuple[Any, ...], str] = {}
+    ) -> dict[tuple[Any, ...], tuple[str, int]]:
+        """The stored content hash and public_only flag of each key the table holds."""
+        found: dict[tuple[Any, ...], tuple[str, int]] = {}
         names = ", ".join(columns)
+        flag = "public_only" if table in PUBLIC_ONLY_TABLES else "0"
         placeholder = "(" + ", ".join("?" * len(columns)) + ")"
         for start in range(0, len(keys), 200):
             chunk = keys[start : start + 200]
             values = ", ".join([placeholder] * len(chunk))
             params = [self.site_id] + [v for key in chunk for v in key]
             sql = (
-                f"SELECT {names}, record_hash FROM {table} "
+                f"SELECT {names}, record_hash, {flag} FROM {table} "
                 f"WHERE site_id = ? AND ({names}) IN (VALUES {values})"
             )
             for row in self.db.execute(sql, params):
-                found[tuple(row[:-1])] = row[-1]
+                found[tuple(row[:-2])] = (row[-2], row[-1])
         return found
 
     def _split(
@@ -662,14 +684,21 @@ class _BatchWriter:
         columns: tuple[str, ...],
         rows: list[tuple[tuple[Any, ...], tuple[Any, ...]]],
     ) -> list[tuple[Any, ...]]:
-        """Keep only rows that are new or differ from what is stored; count the outcomes."""
+        """Keep only rows that are new or differ from what is stored; count the outcomes.
+
+        The hash is the last value of each row. A public-only row never replaces a full one:
+        that is counted as "kept".
+        """
         stored = self._stored_hashes(table, columns, [key for key, _ in rows])
         to_write = []
         for key, values in rows:
             previous = stored.get(key)
             if previous is None:
                 self.summary.add(kind, "new")
-            elif previous != values[-1]:
+            elif self.public_only and not previous[1] and table in PUBLIC_ONLY_TABLES:
+                self.summary.add(kind, "kept")
+                continue
+            elif previous[0] != values[-1]:
                 self.summary.add(kind, "updated")
             else:
                 self.summary.add(kind, "unchanged")
@@ -683,14 +712,14 @@ class _BatchWriter:
         rows = []
         for a in _last_by(authors, lambda a: a.login):
             values = (a.login, a.id, a.email, a.display_name, a.first_name, a.last_name)
-            rows.append(((a.login,), (self.site_id, *values, _hash(values))))
+            rows.append(((a.login,), (self.site_id, *values, self.public_only, _hash(values))))
         self.db.executemany(
             """INSERT INTO authors (site_id, login, id, email, display_name, first_name,
-                   last_name, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   last_name, public_only, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (site_id, login) DO UPDATE SET id = excluded.id,
                    email = excluded.email, display_name = excluded.display_name,
                    first_name = excluded.first_name, last_name = excluded.last_name,
-                   record_hash = excluded.record_hash""",
+                   public_only = excluded.public_only, record_hash = excluded.record_hash""",
             self._split("author", "authors", ("login",), rows),
         )
 
@@ -740,9 +769,11 @@ class _BatchWriter:
         rows = []
         by_id = {}
         for p in _last_by(posts, lambda p: p.id):
+            # Term order means nothing to WordPress and differs between channels.
+            p.terms = sorted(p.terms, key=lambda t: (t.taxonomy, t.slug))
             values = _post_values(p)
             digest = _hash((*values, *_flat_terms(p), *_flat(p.meta)))
-            rows.append(((p.id,), (self.site_id, *values, self.channel, self.pulled_at, digest)))
+            rows.append(((p.id,), (self.site_id, *values, *self._provenance(), digest)))
             by_id[p.id] = p
         written = self._split("post", "posts", ("id",), rows)
         self.db.executemany(_POST_UPSERT, written)
@@ -750,11 +781,13 @@ class _BatchWriter:
             post = by_id[row[1]]
             key = (self.site_id, post.id)
             self.db.execute("DELETE FROM post_terms WHERE site_id = ? AND post_id = ?", key)
-            self.db.execute("DELETE FROM post_meta WHERE site_id = ? AND post_id = ?", key)
             self.db.executemany(
                 "INSERT OR IGNORE INTO post_terms VALUES (?, ?, ?, ?, ?)",
                 [(*key, t.taxonomy, t.slug, i) for i, t in enumerate(post.terms)],
             )
+            if post.meta is None:
+                continue  # the channel cannot see meta: keep what the archive has
+            self.db.execute("DELETE FROM post_meta WHERE site_id = ? AND post_id = ?", key)
             self.db.executemany(
                 "INSERT INTO post_meta VALUES (?, ?, ?, ?, ?, ?)",
                 [(*key, i, k, v, _decoded_json(v)) for i, (k, v) in enumerate(post.meta)],
@@ -768,18 +801,23 @@ class _BatchWriter:
         for c in _last_by(comments, lambda c: c.id):
             values = _comment_values(c)
             digest = _hash((*values, *_flat(c.meta)))
-            rows.append(((c.id,), (self.site_id, *values, self.channel, self.pulled_at, digest)))
+            rows.append(((c.id,), (self.site_id, *values, *self._provenance(), digest)))
             by_id[c.id] = c
         written = self._split("comment", "comments", ("id",), rows)
         self.db.executemany(_COMMENT_UPSERT, written)
         for row in written:
             comment = by_id[row[1]]
             key = (self.site_id, comment.id)
+            if comment.meta is None:
+                continue
             self.db.execute("DELETE FROM comment_meta WHERE site_id = ? AND comment_id = ?", key)
             self.db.executemany(
                 "INSERT INTO comment_meta VALUES (?, ?, ?, ?, ?, ?)",
                 [(*key, i, k, v, _decoded_json(v)) for i, (k, v) in enumerate(comment.meta)],
             )
+
+    def _provenance(self) -> tuple[str, str, int]:
+        return (self.channel, self.pulled_at, self.public_only)
 
     def _save_media(self, media: list[Media]) -> None:
         if not media:
@@ -811,7 +849,7 @@ COMMENT_COLUMNS = (
 
 
 def _upsert_sql(table: str, columns: tuple[str, ...]) -> str:
-    all_columns = ("site_id", *columns, "channel", "pulled_at", "record_hash")
+    all_columns = ("site_id", *columns, "channel", "pulled_at", "public_only", "record_hash")
     updates = ", ".join(f"{c} = excluded.{c}" for c in all_columns[2:])
     return (
         f"INSERT INTO {table} ({', '.join(all_columns)}, removed_at) "
@@ -841,8 +879,8 @@ def _comment_values(c: Comment) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def _flat(meta: list[Meta]) -> list[str]:
-    return [part for pair in meta for part in pair]
+def _flat(meta: list[Meta] | None) -> list[str]:
+    return [part for pair in meta or () for part in pair]
 
 
 def _flat_terms(post: Post) -> list[str]:

@@ -18,6 +18,7 @@ from rich.tree import Tree
 
 from wpcpd import __version__, pull
 from wpcpd.archive import Archive, default_path
+from wpcpd.credentials import DEFAULT_PASSWORD_ENV, resolve_password
 from wpcpd.errors import UsageError, WpcpdError
 from wpcpd.model import Comment, format_gmt, format_local
 from wpcpd.sinks.jsonl import record_to_dict, write_json_lines
@@ -102,20 +103,40 @@ def _open_archive(create: bool = False) -> Archive:
 class Via(StrEnum):
     auto = "auto"
     wxr = "wxr"
+    rest = "rest"
 
 
 @app.command("pull")
 def pull_command(
-    source: Annotated[str, typer.Argument(help="A WXR export file (.xml or .xml.gz).")],
+    source: Annotated[
+        str, typer.Argument(help="A WXR export file (.xml or .xml.gz), or a blog's address.")
+    ],
     via: Annotated[Via, typer.Option(help="How to read the source.")] = Via.auto,
+    user: Annotated[
+        str | None, typer.Option(help="User name for an application password (live sites).")
+    ] = None,
+    password_env: Annotated[
+        str, typer.Option(help="Environment variable holding the application password.")
+    ] = DEFAULT_PASSWORD_ENV,
+    concurrency: Annotated[int, typer.Option(min=1, max=16, help="Pages fetched at once.")] = 4,
+    insecure_http: Annotated[
+        bool, typer.Option(help="Allow sending a password over plain http to another host.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Read a blog into the archive; running it again updates, never duplicates.
 
-    Example: `wpcpd pull fixtures/sample-cpd23.xml`
+    Examples: `wpcpd pull fixtures/sample-cpd23.xml`;
+    `WPCPD_PASSWORD=... wpcpd pull https://blog.example.org --user jo`
     """
+    live = pull.LiveOptions(
+        user=user,
+        password=resolve_password(source, user, password_env),
+        concurrency=concurrency,
+        insecure_http=insecure_http,
+    )
     with _open_archive(create=True) as archive, _progress(source) as on_progress:
-        result = pull.pull(archive, source, via=via.value, on_progress=on_progress)
+        result = pull.pull(archive, source, via=via.value, live=live, on_progress=on_progress)
     if as_json:
         out.print_json(json.dumps(result.as_dict()))
         return

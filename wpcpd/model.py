@@ -96,7 +96,8 @@ class Post:
     mime_type: str = ""
     featured_media: int | None = None
     terms: list[TermRef] = field(default_factory=list)
-    meta: list[Meta] = field(default_factory=list)
+    meta: list[Meta] | None = field(default_factory=list)
+    """None when the channel cannot see meta (REST shows registered keys only)."""
 
 
 @dataclass(slots=True)
@@ -114,7 +115,7 @@ class Comment:
     content: str = ""
     status: str = "approved"
     type: str = "comment"
-    meta: list[Meta] = field(default_factory=list)
+    meta: list[Meta] | None = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -214,10 +215,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def meta_object(meta: list[Meta]) -> dict[str, str | list[str]]:
+def meta_object(meta: list[Meta] | None) -> dict[str, str | list[str]]:
     """Meta as a JSON object: a key's value, or the list of its values when it repeats."""
     result: dict[str, str | list[str]] = {}
-    for key, value in meta:
+    for key, value in meta or ():
         if key not in result:
             result[key] = value
         elif isinstance(result[key], list):

@@ -8,7 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from wpcpd.archive import Archive, SaveSummary
-from wpcpd.errors import UsageError
+from wpcpd.credentials import DEFAULT_PASSWORD_ENV
+from wpcpd.errors import SourceError, UsageError
+from wpcpd.http import Politeness, PoliteSession, SafeBasicAuth, make_session
+from wpcpd.sources.discover import discover
+from wpcpd.sources.rest import RestClient, RestError, RestSource, check_credentials
 from wpcpd.sources.wxr import WxrReport, read_wxr
 
 PLURALS = {"post": "posts", "comment": "comments", "term": "terms", "author": "authors",
@@ -46,23 +50,87 @@ class PullResult:
         return f"pulled {sites} from {self.source} via {self.channel}: " + "; ".join(parts)
 
 
+@dataclass
+class LiveOptions:
+    """How to reach a live site. The password is held here only for the pull's duration."""
+
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    concurrency: int = 4
+    insecure_http: bool = False
+    politeness: Politeness = field(default_factory=Politeness)
+
+
 def pull(
     archive: Archive,
     source: str,
     *,
     via: str = "auto",
+    live: LiveOptions | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> PullResult:
-    """Read `source` (an export file for now) into the archive."""
+    """Read `source`, an export file or a blog's address, into the archive."""
     path = Path(source)
     if via in ("auto", "wxr") and path.exists():
         return _pull_wxr(archive, path, on_progress)
-    if "://" in source:
-        raise UsageError(
-            f"{source}: pulling from a live site is not supported yet; "
-            "pull a WXR export of it (Tools → Export in WordPress)"
+    if via == "wxr" or ("://" not in source and "." not in source.split("/")[0]):
+        raise UsageError(f"{source}: no such file")
+    return _pull_live(archive, source, via, live or LiveOptions())
+
+
+def _pull_live(archive: Archive, url: str, via: str, options: LiveOptions) -> PullResult:
+    session = make_session(options.politeness)
+    api = discover(session, url)
+    if via not in ("auto", "rest"):
+        raise UsageError(f"--via {via} is not available yet; use --via rest")
+    if api.rest_root is None:
+        raise SourceError(
+            f"{api.url}: no WordPress REST API found "
+            "(tried the Link header, /wp-json/ and ?rest_route=/)"
         )
-    raise UsageError(f"{source}: no such file")
+    client = RestClient(session, api.rest_root, options.concurrency)
+    authenticated = _authenticate(session, client, api.url, options)
+    if not authenticated:
+        _check_public_access(client, api.url)
+    source = RestSource(client, authenticated, api.language)
+    summary = archive.save(source.records(), atomic=False, public_only=not authenticated)
+    warnings = []
+    if not authenticated:
+        warnings.append(
+            "public-only pull: drafts, private posts, held comments, pingbacks and e-mail "
+            "addresses need --user with an application password"
+        )
+    details = {"authenticated": authenticated, "requests": session.request_count}
+    return PullResult(api.url, "rest", summary, warnings, details)
+
+
+def _authenticate(
+    session: PoliteSession, client: RestClient, url: str, options: LiveOptions
+) -> bool:
+    if not options.user:
+        return False
+    if not options.password:
+        raise UsageError(
+            f"no password for {options.user}: set {DEFAULT_PASSWORD_ENV} (or the variable "
+            "named by --password-env), store one with keyring, or run on a terminal to be asked"
+        )
+    session.auth = SafeBasicAuth(
+        options.user, options.password, allow_insecure=options.insecure_http
+    )
+    check_credentials(client, url)
+    return True
+
+
+def _check_public_access(client: RestClient, url: str) -> None:
+    try:
+        client.get("wp/v2/posts", {"per_page": 1, "_fields": "id"})
+    except RestError as exc:
+        if exc.status in (401, 403):
+            raise SourceError(
+                f"{url}: the REST API is closed to visitors ({exc.code or exc.status}), "
+                "probably by a security plugin: give --user with an application password"
+            ) from exc
+        raise
 
 
 def _pull_wxr(

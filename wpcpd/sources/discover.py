@@ -1,0 +1,100 @@
+"""Find how a blog can be read: its REST API root, its XML-RPC endpoint, or WordPress.com."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from wpcpd.errors import SourceError
+from wpcpd.http import PoliteSession
+
+API_REL = "https://api.w.org/"
+_LINK_HEADER = re.compile(r'<([^>]+)>\s*;\s*rel="?https://api\.w\.org/"?')
+_LINK_ELEMENT = re.compile(
+    r"<link[^>]+rel=[\"']https://api\.w\.org/[\"'][^>]*href=[\"']([^\"']+)[\"']", re.I
+)
+_RSD_ELEMENT = re.compile(r"<link[^>]+rel=[\"']EditURI[\"'][^>]*href=[\"']([^\"']+)[\"']", re.I)
+
+_HTML_LANG = re.compile(r"<html[^>]*\slang=[\"']([A-Za-z0-9-]+)[\"']", re.I)
+
+
+@dataclass
+class SiteApi:
+    url: str
+    rest_root: str | None = None
+    xmlrpc: str | None = None
+    wpcom: bool = False
+    language: str = ""
+    """From the home page's <html lang>: the REST index does not say."""
+
+
+def normalise_url(url: str) -> str:
+    url = url.strip()
+    if "://" not in url:
+        url = "https://" + url
+    return url.rstrip("/")
+
+
+def is_wordpress_com(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host.endswith(".wordpress.com") and host != "public-api.wordpress.com"
+
+
+def discover(session: PoliteSession, url: str) -> SiteApi:
+    """Look at the home page's headers and markup, then the well-known addresses."""
+    url = normalise_url(url)
+    api = SiteApi(url=url, wpcom=is_wordpress_com(url))
+    try:
+        home = session.get(url + "/", allow_redirects=True)
+    except requests.TooManyRedirects as exc:
+        raise SourceError(f"{url}: redirects in a loop") from exc
+    body = home.text if "html" in home.headers.get("Content-Type", "") else ""
+    api.rest_root = _rest_from_links(home.headers.get("Link", ""), body)
+    lang = _HTML_LANG.search(body)
+    api.language = lang.group(1) if lang else ""
+    rsd = _RSD_ELEMENT.search(body)
+    if rsd:
+        api.xmlrpc = rsd.group(1).replace("?rsd", "")
+    if api.rest_root is None:
+        api.rest_root = _probe_rest(session, url)
+    if api.xmlrpc is None:
+        api.xmlrpc = url + "/xmlrpc.php"
+    return api
+
+
+def _rest_from_links(header: str, body: str) -> str | None:
+    found = _LINK_HEADER.search(header) or _LINK_ELEMENT.search(body)
+    return found.group(1) if found else None
+
+
+def _probe_rest(session: PoliteSession, url: str) -> str | None:
+    """Try /wp-json/, then ?rest_route=/ for sites without pretty permalinks.
+
+    A /wp-json/ that redirects or answers with HTML is the wrong base, not data.
+    """
+    for candidate in (url + "/wp-json/", url + "/?rest_route=/"):
+        response = session.get(candidate, allow_redirects=False)
+        if response.status_code == 200 and _is_api_index(response):
+            return candidate
+    return None
+
+
+def _is_api_index(response: requests.Response) -> bool:
+    if "json" not in response.headers.get("Content-Type", ""):
+        return False
+    try:
+        data = response.json()
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "namespaces" in data
+
+
+def route_url(root: str, route: str) -> str:
+    """The address of a route under a REST root, either /wp-json/ or ?rest_route=/ style."""
+    route = route.lstrip("/")
+    if "rest_route=" in root:
+        return root.rstrip("/") + "/" + route
+    return urljoin(root if root.endswith("/") else root + "/", route)

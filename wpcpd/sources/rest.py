@@ -1,0 +1,379 @@
+"""Read a live WordPress site through its REST API (`/wp-json/wp/v2/...`).
+
+Authenticated pulls ask for `context=edit`, which gives raw titles and content, drafts,
+private and trashed posts, and held, spam and trashed comments. Anonymous pulls see what a
+visitor sees: published items, rendered HTML, HTML-escaped titles, which are unescaped here.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+import requests
+
+from wpcpd.errors import SourceError, UsageError
+from wpcpd.http import PoliteSession
+from wpcpd.model import (
+    Author,
+    Comment,
+    Media,
+    Post,
+    Record,
+    Site,
+    Term,
+    TermRef,
+    parse_gmt,
+    site_key,
+)
+from wpcpd.sources.discover import route_url
+
+PER_PAGE = 100
+# Post types that hold the site's machinery rather than its writing.
+SKIPPED_TYPES = frozenset(
+    {"attachment", "nav_menu_item", "wp_template", "wp_template_part", "wp_global_styles",
+     "wp_navigation"}
+)  # fmt: skip
+SKIPPED_TAXONOMIES = frozenset({"nav_menu", "wp_theme", "wp_template_part_area"})
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class RestError(SourceError):
+    def __init__(self, message: str, status: int = 0, code: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    total_pages: int
+
+
+class RestClient:
+    """GETs against one REST root, with WordPress's error bodies turned into messages."""
+
+    def __init__(self, session: PoliteSession, root: str, concurrency: int = 4) -> None:
+        self.session = session
+        self.root = root
+        self.concurrency = max(1, concurrency)
+        self._index: dict[str, Any] | None = None
+
+    def get(self, route: str, params: dict[str, Any] | None = None) -> requests.Response:
+        url = route_url(self.root, route)
+        response = self.session.get(url, params=params)
+        if response.status_code >= 400:
+            raise _error(url, response)
+        if "json" not in response.headers.get("Content-Type", ""):
+            raise RestError(f"{url}: answered with {_kind(response)}, not JSON", 200, "not_json")
+        return response
+
+    def json(self, route: str, params: dict[str, Any] | None = None) -> Any:
+        return self.get(route, params).json()
+
+    def index(self) -> dict[str, Any]:
+        """The API root's description of the site, fetched once."""
+        if self._index is None:
+            self._index = self.json("")
+        return self._index
+
+    def page(self, route: str, params: dict[str, Any], number: int) -> Page:
+        try:
+            response = self.get(route, {**params, "per_page": PER_PAGE, "page": number})
+        except RestError as exc:
+            if exc.code == "rest_post_invalid_page_number":
+                return Page([], 0, 0)  # past the end: the list shrank while we read it
+            raise
+        headers = response.headers
+        return Page(
+            response.json(),
+            int(headers.get("X-WP-Total", 0) or 0),
+            int(headers.get("X-WP-TotalPages", 1) or 1),
+        )
+
+    def all_items(self, route: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every item of a collection: page 1 says how many pages; the rest come concurrently."""
+        first = self.page(route, params, 1)
+        yield from first.items
+        numbers = range(2, first.total_pages + 1)
+        for page in bounded_map(lambda n: self.page(route, params, n), numbers, self.concurrency):
+            yield from page.items
+
+    def count(self, route: str, params: dict[str, Any]) -> int:
+        response = self.get(route, {**params, "per_page": 1, "_fields": "id"})
+        return int(response.headers.get("X-WP-Total", 0) or 0)
+
+
+def bounded_map(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """Like Executor.map, in order, but with at most 2 x workers results waiting in memory."""
+    pending = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= workers * 2:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
+
+
+def _kind(response: requests.Response) -> str:
+    content_type = response.headers.get("Content-Type", "nothing").split(";")[0]
+    return "an HTML page" if "html" in content_type else content_type
+
+
+def _error(url: str, response: requests.Response) -> RestError:
+    try:
+        body = response.json()
+        code, message = body.get("code", ""), body.get("message", "")
+    except (ValueError, AttributeError):
+        code, message = "", ""
+    message = html.unescape(message) if message else response.reason
+    return RestError(
+        f"{url}: HTTP {response.status_code}"
+        + (f" {code}" if code else "")
+        + (f": {message}" if message else ""),
+        response.status_code,
+        code,
+    )
+
+
+# -- credentials ---------------------------------------------------------------------
+
+
+def check_credentials(client: RestClient, url: str) -> dict[str, Any]:
+    """Who we are: a wrong password on a public GET silently reads as anonymous, so ask."""
+    try:
+        return client.json("wp/v2/users/me", {"context": "edit"})
+    except RestError as exc:
+        raise UsageError(_credential_problem(exc, url, client.index())) from exc
+
+
+def _credential_problem(exc: RestError, url: str, index: dict[str, Any]) -> str:
+    offered = "application-passwords" in (index.get("authentication") or {})
+    if exc.code == "application_passwords_disabled" or (
+        exc.code == "rest_not_logged_in" and not offered
+    ):
+        return (
+            f"{url}: this site does not accept application passwords: WordPress offers them "
+            "only over https (or on a site whose environment type is 'local'), and a plugin "
+            "can turn them off"
+        )
+    if exc.code in (
+        "invalid_username",
+        "incorrect_password",
+        "invalid_email",
+        "rest_not_logged_in",
+    ):
+        # WordPress answers a wrong password and a stripped header alike.
+        return (
+            f"{url}: the site did not accept the user name and application password: "
+            "either they are wrong, or the web server strips the Authorization header "
+            "(Apache with CGI/FastCGI: add to .htaccess "
+            "RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}])"
+        )
+    return f"{url}: checking the credentials failed: {exc}"
+
+
+# -- records -------------------------------------------------------------------------
+
+
+@dataclass
+class RestSource:
+    """Yields a site's records from its REST API."""
+
+    client: RestClient
+    authenticated: bool
+    language: str = ""
+    terms_by_id: dict[tuple[str, int], Term] = field(default_factory=dict)
+    logins: dict[int, str] = field(default_factory=dict)
+    taxonomies: dict[str, str] = field(default_factory=dict)
+    """rest_base -> taxonomy name, for reading a post's term id lists."""
+
+    @property
+    def context(self) -> dict[str, str]:
+        return {"context": "edit"} if self.authenticated else {}
+
+    def site(self) -> Site:
+        index = self.client.index()
+        home = index.get("home") or index.get("url") or ""
+        if not home:
+            raise SourceError(f"{self.client.root}: the API index names no home address")
+        return Site(
+            key=site_key(home),
+            url=home.rstrip("/"),
+            title=html.unescape(index.get("name", "")),
+            description=html.unescape(index.get("description", "")),
+            language=self.language,
+            channel="rest",
+        )
+
+    def records(self) -> Iterator[Record]:
+        yield self.site()
+        yield from self.authors()
+        yield from self.terms()
+        for rest_base in self.post_routes():
+            yield from self.posts(rest_base)
+        yield from self.media()
+        yield from self.comments()
+
+    def authors(self) -> Iterator[Author]:
+        for user in self.client.all_items("wp/v2/users", self.context):
+            login = user.get("username") or user.get("slug") or str(user["id"])
+            self.logins[user["id"]] = login
+            yield Author(
+                login=login,
+                id=user["id"],
+                email=user.get("email", ""),
+                display_name=html.unescape(user.get("name", "")),
+                first_name=user.get("first_name", ""),
+                last_name=user.get("last_name", ""),
+            )
+
+    def terms(self) -> Iterator[Term]:
+        for name, info in self.client.json("wp/v2/taxonomies", self.context).items():
+            if name in SKIPPED_TAXONOMIES or not info.get("rest_base"):
+                continue
+            self.taxonomies[info["rest_base"]] = name
+            raw = list(self.client.all_items(f"wp/v2/{info['rest_base']}", self.context))
+            slugs = {t["id"]: t["slug"] for t in raw}
+            for item in raw:
+                term = Term(
+                    taxonomy=name,
+                    slug=item["slug"],
+                    name=html.unescape(item.get("name", "")),
+                    id=item["id"],
+                    parent=slugs.get(item.get("parent") or 0, ""),
+                    description=item.get("description", ""),
+                )
+                self.terms_by_id[(name, item["id"])] = term
+                yield term
+
+    def post_routes(self) -> list[str]:
+        types = self.client.json("wp/v2/types", self.context)
+        return [
+            info["rest_base"]
+            for name, info in types.items()
+            if name not in SKIPPED_TYPES and info.get("rest_base")
+        ]
+
+    def _statuses(self) -> list[dict[str, str]]:
+        # status=any leaves trash out, so trash is asked for on its own.
+        if self.authenticated:
+            return [{"status": "any"}, {"status": "trash"}]
+        return [{}]
+
+    def posts(self, rest_base: str, extra: dict[str, Any] | None = None) -> Iterator[Post]:
+        for status in self._statuses():
+            params = {**self.context, **status, **(extra or {})}
+            for item in self.client.all_items(f"wp/v2/{rest_base}", params):
+                yield self.post(item)
+
+    def post(self, item: dict[str, Any]) -> Post:
+        terms = []
+        for rest_base, taxonomy in self.taxonomies.items():
+            for term_id in item.get(rest_base) or []:
+                term = self.terms_by_id.get((taxonomy, term_id))
+                if term:
+                    terms.append(TermRef(taxonomy, term.slug, term.name))
+        post_format = item.get("format")
+        if post_format and post_format != "standard":
+            terms.append(
+                TermRef("post_format", f"post-format-{post_format}", post_format.capitalize())
+            )
+        return Post(
+            id=item["id"],
+            type=item.get("type", "post"),
+            status=item.get("status", "publish"),
+            slug=item.get("slug", ""),
+            title=self._text(item.get("title")),
+            content=self._text(item.get("content")),
+            excerpt=self._text(item.get("excerpt")),
+            # For unpublished posts WordPress stores no GMT dates (#38883) and REST reports
+            # ones it derives; they are kept as reported.
+            date=_local(item.get("date")),
+            date_gmt=_gmt(item.get("date_gmt")),
+            modified=_local(item.get("modified")),
+            modified_gmt=_gmt(item.get("modified_gmt")),
+            author=self.logins.get(item.get("author") or 0, ""),
+            parent=item.get("parent") or 0,
+            menu_order=item.get("menu_order") or 0,
+            comment_status=item.get("comment_status", ""),
+            ping_status=item.get("ping_status", ""),
+            sticky=bool(item.get("sticky")),
+            password_protected=bool(item.get("password"))
+            or bool((item.get("content") or {}).get("protected")),
+            guid=self._text(item.get("guid")),
+            link=item.get("link", ""),
+            mime_type=item.get("mime_type", ""),
+            featured_media=item.get("featured_media") or None,
+            terms=terms,
+            meta=None,  # REST shows registered meta only: keep what the archive has
+        )
+
+    def _text(self, value: Any) -> str:
+        """Raw text in edit context; otherwise the rendered form, unescaped for titles."""
+        if isinstance(value, dict):
+            if "raw" in value:
+                return value["raw"]
+            return html.unescape(value.get("rendered", ""))
+        return value or ""
+
+    def media(self) -> Iterator[Record]:
+        params = {**self.context}
+        for item in self.client.all_items("wp/v2/media", params):
+            post = self.post(item)
+            # An attachment's description and caption are its post content and excerpt.
+            post.content = self._text(item.get("description"))
+            post.excerpt = self._text(item.get("caption"))
+            post.parent = item.get("post") or 0
+            yield post
+            yield Media(
+                id=item["id"],
+                post=item.get("post") or 0,
+                url=item.get("source_url", ""),
+                file=(item.get("media_details") or {}).get("file", ""),
+                mime_type=item.get("mime_type", ""),
+                alt_text=item.get("alt_text", ""),
+            )
+
+    def comments(self, extra: dict[str, Any] | None = None) -> Iterator[Comment]:
+        # Without status=any and type=all, WordPress leaves out held, spam and trashed
+        # comments and every pingback; anonymous callers may ask for neither.
+        params = {**self.context, **(extra or {})}
+        if self.authenticated:
+            params.update({"status": "any", "type": "all"})
+        for item in self.client.all_items("wp/v2/comments", params):
+            yield self.comment(item)
+
+    def comment(self, item: dict[str, Any]) -> Comment:
+        return Comment(
+            id=item["id"],
+            post=item.get("post") or 0,
+            parent=item.get("parent") or 0,
+            author_name=html.unescape(item.get("author_name", "")),
+            author_email=item.get("author_email", ""),
+            author_url=item.get("author_url", ""),
+            author_ip=item.get("author_ip", ""),
+            user_id=item.get("author") or 0,
+            date=_local(item.get("date")),
+            date_gmt=_gmt(item.get("date_gmt")),
+            content=self._text(item.get("content")),
+            status=item.get("status", "approved"),
+            type=item.get("type", "comment") or "comment",
+            meta=None,
+        )
+
+
+def _local(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _gmt(text: str | None) -> datetime | None:
+    return parse_gmt(text + "Z") if text and not text.endswith("Z") else parse_gmt(text)
