@@ -769,8 +769,6 @@ class _BatchWriter:
         rows = []
         by_id = {}
         for p in _last_by(posts, lambda p: p.id):
-            # Term order means nothing to WordPress and differs between channels.
-            p.terms = sorted(p.terms, key=lambda t: (t.taxonomy, t.slug))
             values = _post_values(p)
             digest = _hash((*values, *_flat_terms(p), *_flat(p.meta)))
             rows.append(((p.id,), (self.site_id, *values, *self._provenance(), digest)))
@@ -783,7 +781,7 @@ class _BatchWriter:
             self.db.execute("DELETE FROM post_terms WHERE site_id = ? AND post_id = ?", key)
             self.db.executemany(
                 "INSERT OR IGNORE INTO post_terms VALUES (?, ?, ?, ?, ?)",
-                [(*key, t.taxonomy, t.slug, i) for i, t in enumerate(post.terms)],
+                [(*key, t.taxonomy, t.slug, i) for i, t in enumerate(_sorted_terms(post))],
             )
             if post.meta is None:
                 continue  # the channel cannot see meta: keep what the archive has
@@ -883,8 +881,13 @@ def _flat(meta: list[Meta] | None) -> list[str]:
     return [part for pair in meta or () for part in pair]
 
 
+def _sorted_terms(post: Post) -> list[TermRef]:
+    """Term order means nothing to WordPress and differs between channels."""
+    return sorted(post.terms, key=lambda t: (t.taxonomy, t.slug))
+
+
 def _flat_terms(post: Post) -> list[str]:
-    return [f"{t.taxonomy}:{t.slug}:{t.name}" for t in post.terms]
+    return [f"{t.taxonomy}:{t.slug}:{t.name}" for t in _sorted_terms(post)]
 
 
 def _last_by(records: list[Any], key: Callable[[Any], Any]) -> list[Any]:
