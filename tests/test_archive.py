@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from wpcpd.archive import MIGRATIONS, Archive
+from wpcpd.archive import MIGRATIONS, Archive, CachedPage, RemoteId
 from wpcpd.errors import ArchiveError, UsageError
 from wpcpd.model import Comment, Post, Record, Site
 from wpcpd.sources.wxr import read_wxr
@@ -132,3 +132,24 @@ def test_missing_archive_is_not_created_by_readers(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="no archive at"):
         Archive(tmp_path / "absent.db", create=False)
     assert not (tmp_path / "absent.db").exists()
+
+
+def test_sync_state_page_cache_and_remote_ids_round_trip(archive: Archive) -> None:
+    archive.save(read_wxr(EDGE))
+    archive.set_sync_value("edge.example.org/cpd", "rest", "posts_modified_gmt", "2011-08-16")
+    archive.set_sync_value("edge.example.org/cpd", "rest", "posts_modified_gmt", "2011-08-17")
+    assert archive.sync_value("edge.example.org/cpd", "rest", "posts_modified_gmt") == "2011-08-17"
+    assert archive.sync_value("edge.example.org/cpd", "xmlrpc", "posts_modified_gmt") is None
+
+    page = CachedPage("https://edge.example.org/cpd/thing-1/", 200, "text/html", 'W/"1"', "",
+                      "<html>é</html>")  # fmt: skip
+    archive.store_page(page)
+    cached = archive.cached_page(page.url)
+    assert cached is not None and cached.body == "<html>é</html>" and cached.etag == 'W/"1"'
+
+    remote = RemoteId("post", "edge.example.org/cpd", "10", "new.example.org", 501, "https://x")
+    archive.set_remote_id(remote)
+    archive.set_remote_id(RemoteId("post", "edge.example.org/cpd", "10", "new.example.org", 502))
+    found = archive.remote_id("post", "edge.example.org/cpd", "10", "new.example.org")
+    assert found is not None and found.target_id == 502
+    assert len(archive.remote_ids("post", "edge.example.org/cpd", "new.example.org")) == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -200,9 +201,74 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (site_id, channel, name)
     );
     """,
+    # 3: a page cache for scraping, derived reflections, and the map from local things
+    # (archived posts, reflection files) to what was created for them on other sites.
+    """
+    CREATE TABLE page_cache (
+        url TEXT PRIMARY KEY,
+        status INTEGER NOT NULL,
+        content_type TEXT NOT NULL DEFAULT '',
+        etag TEXT NOT NULL DEFAULT '',
+        last_modified TEXT NOT NULL DEFAULT '',
+        body BLOB,
+        fetched_at TEXT NOT NULL
+    );
+    CREATE TABLE reflections (
+        site_id INTEGER NOT NULL,
+        post_id INTEGER NOT NULL,
+        programme TEXT NOT NULL DEFAULT '',
+        things TEXT NOT NULL DEFAULT '[]',
+        topic TEXT NOT NULL DEFAULT '',
+        sections TEXT NOT NULL DEFAULT '[]',
+        actions TEXT NOT NULL DEFAULT '[]',
+        word_count INTEGER NOT NULL DEFAULT 0,
+        derived_at TEXT NOT NULL,
+        PRIMARY KEY (site_id, post_id),
+        FOREIGN KEY (site_id, post_id) REFERENCES posts ON DELETE CASCADE
+    );
+    CREATE TABLE remote_ids (
+        kind TEXT NOT NULL,
+        source TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        target_id INTEGER NOT NULL,
+        target_url TEXT NOT NULL DEFAULT '',
+        content_hash TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (kind, source, source_id, target)
+    );
+    CREATE INDEX remote_ids_by_target ON remote_ids (target, kind, target_id);
+    """,
 ]
 
 PUBLIC_ONLY_TABLES = frozenset({"authors", "posts", "comments"})
+
+
+@dataclass
+class CachedPage:
+    url: str
+    status: int
+    content_type: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    body: str | None = None
+    fetched_at: str = ""
+
+
+@dataclass
+class RemoteId:
+    """What was created on `target` (a site key) for `source_id` of `source`."""
+
+    kind: str
+    """post, page, term, media, comment, author, or reflection."""
+    source: str
+    """A site key for pushed records, or "file" for published reflection files."""
+    source_id: str
+    target: str
+    target_id: int
+    target_url: str = ""
+    content_hash: str = ""
+    updated_at: str = ""
 
 
 @dataclass
@@ -501,6 +567,122 @@ class Archive:
         site = self.resolve_site(site_key_)
         assert site is not None
         return list(self._comments(site["id"], "post_id = ?", [post_id]))
+
+    # -- sync state: what each live channel last saw ------------------------------------
+
+    def sync_value(self, site_key_: str, channel: str, name: str) -> str | None:
+        rows = self.query(
+            """SELECT value FROM sync_state JOIN sites ON sites.id = sync_state.site_id
+               WHERE sites.key = ? AND channel = ? AND name = ?""",
+            (site_key_, channel, name),
+        )
+        return rows[0]["value"] if rows else None
+
+    def set_sync_value(self, site_key_: str, channel: str, name: str, value: str) -> None:
+        self.db.execute(
+            """INSERT INTO sync_state (site_id, channel, name, value, updated_at)
+               SELECT id, ?, ?, ?, ? FROM sites WHERE key = ?
+               ON CONFLICT (site_id, channel, name) DO UPDATE SET value = excluded.value,
+                   updated_at = excluded.updated_at""",
+            (channel, name, value, now_iso(), site_key_),
+        )
+
+    # -- page cache (scraping) ---------------------------------------------------------
+
+    def cached_page(self, url: str) -> CachedPage | None:
+        rows = self.query("SELECT * FROM page_cache WHERE url = ?", (url,))
+        if not rows:
+            return None
+        r = rows[0]
+        body = zlib.decompress(r["body"]).decode("utf-8") if r["body"] is not None else None
+        return CachedPage(r["url"], r["status"], r["content_type"], r["etag"],
+                          r["last_modified"], body, r["fetched_at"])  # fmt: skip
+
+    def store_page(self, page: CachedPage) -> None:
+        """Keep a fetched page, compressed, so an interrupted scrape resumes without refetching."""
+        body = zlib.compress(page.body.encode("utf-8")) if page.body is not None else None
+        self.db.execute(
+            """INSERT OR REPLACE INTO page_cache
+               (url, status, content_type, etag, last_modified, body, fetched_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            (page.url, page.status, page.content_type, page.etag, page.last_modified, body,
+             page.fetched_at or now_iso()),
+        )  # fmt: skip
+
+    # -- remote ids: what was created elsewhere for a local thing --------------------------
+
+    def remote_id(self, kind: str, source: str, source_id: str, target: str) -> RemoteId | None:
+        rows = self.query(
+            """SELECT * FROM remote_ids
+               WHERE kind = ? AND source = ? AND source_id = ? AND target = ?""",
+            (kind, source, str(source_id), target),
+        )
+        return RemoteId(**dict(rows[0])) if rows else None
+
+    def set_remote_id(self, remote: RemoteId) -> None:
+        """Record a remote write at once, before moving on, so an interrupted run resumes."""
+        self.db.execute(
+            """INSERT INTO remote_ids (kind, source, source_id, target, target_id, target_url,
+                   content_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (kind, source, source_id, target) DO UPDATE SET
+                   target_id = excluded.target_id, target_url = excluded.target_url,
+                   content_hash = excluded.content_hash, updated_at = excluded.updated_at""",
+            (remote.kind, remote.source, str(remote.source_id), remote.target,
+             remote.target_id, remote.target_url, remote.content_hash,
+             remote.updated_at or now_iso()),
+        )  # fmt: skip
+
+    def remote_ids(self, kind: str, source: str, target: str) -> list[RemoteId]:
+        rows = self.query(
+            "SELECT * FROM remote_ids WHERE kind = ? AND source = ? AND target = ?",
+            (kind, source, target),
+        )
+        return [RemoteId(**dict(r)) for r in rows]
+
+    # -- reflections (derived from posts; re-derivable at any time) ----------------------
+
+    def save_reflections(self, site_key_: str, reflections: Iterable[dict[str, Any]]) -> int:
+        """Replace a site's derived reflections with these (dicts with the table's columns)."""
+        site = self.resolve_site(site_key_)
+        assert site is not None
+        count = 0
+        with self.transaction():
+            self.db.execute("DELETE FROM reflections WHERE site_id = ?", (site["id"],))
+            for r in reflections:
+                self.db.execute(
+                    """INSERT INTO reflections (site_id, post_id, programme, things, topic,
+                           sections, actions, word_count, derived_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (site["id"], r["post_id"], r.get("programme", ""),
+                     json.dumps(r.get("things", [])), r.get("topic", ""),
+                     json.dumps(r.get("sections", []), ensure_ascii=False),
+                     json.dumps(r.get("actions", []), ensure_ascii=False),
+                     r.get("word_count", 0), now_iso()),
+                )  # fmt: skip
+                count += 1
+        return count
+
+    def reflections(
+        self, site_ref: str | None = None, programme: str | None = None
+    ) -> list[dict[str, Any]]:
+        where, params = self.site_filter(site_ref, "r.site_id")
+        if programme:
+            where += " AND r.programme = ?"
+            params.append(programme)
+        rows = self.query(
+            f"""SELECT s.key AS site, r.*, p.title, p.date, p.link, p.status
+                FROM reflections r JOIN posts p ON p.site_id = r.site_id AND p.id = r.post_id
+                JOIN sites s ON s.id = r.site_id WHERE {where}
+                ORDER BY p.date_gmt IS NULL, p.date_gmt, p.id""",
+            params,
+        )
+        result = []
+        for row in rows:
+            item = dict(row)
+            for column in ("things", "sections", "actions"):
+                item[column] = json.loads(item[column])
+            result.append(item)
+        return result
 
     # -- summaries -------------------------------------------------------------------
 
