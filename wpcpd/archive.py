@@ -573,7 +573,7 @@ class Archive:
     def sync_value(self, site_key_: str, channel: str, name: str) -> str | None:
         rows = self.query(
             """SELECT value FROM sync_state JOIN sites ON sites.id = sync_state.site_id
-               WHERE sites.key = ? AND channel = ? AND name = ?""",
+               WHERE sites.key = ? AND sync_state.channel = ? AND name = ?""",
             (site_key_, channel, name),
         )
         return rows[0]["value"] if rows else None
