@@ -45,8 +45,10 @@ def load_template(path: Path) -> tuple[bytes, bytes, list[etree._Element], str]:
     return head, tail, posts, ns
 
 
-def clone(item: etree._Element, copy_number: int, ns: str, extra_comments: int) -> bytes:
-    """One post with ids moved by copy_number * ID_STRIDE, plus extra cloned comments."""
+def clone(
+    item: etree._Element, copy_number: int, ns: str, extra_comments: int, pool: list
+) -> bytes:
+    """One post with ids moved by copy_number * ID_STRIDE, plus comments from the pool."""
     offset = copy_number * ID_STRIDE
     item = copy.deepcopy(item)
     shift(item, wp("post_id", ns), offset)
@@ -58,10 +60,8 @@ def clone(item: etree._Element, copy_number: int, ns: str, extra_comments: int) 
         shift(comment, wp("comment_id", ns), offset)
         shift(comment, wp("comment_parent", ns), offset, keep_zero=True)
     for extra in range(extra_comments):
-        if not comments:
-            break
-        source = copy.deepcopy(comments[extra % len(comments)])
-        shift(source, wp("comment_id", ns), (extra + 1) * 10_000)
+        source = copy.deepcopy(pool[(copy_number + extra) % len(pool)])
+        source.find(wp("comment_id", ns)).text = str(offset + 500_000 + extra)
         source.find(wp("comment_parent", ns)).text = "0"
         item.append(source)
     return etree.tostring(item, encoding="UTF-8")
@@ -85,12 +85,13 @@ def main() -> None:
     parser.add_argument("--comments-per-post", type=int, default=10)
     args = parser.parse_args()
     head, tail, posts, ns = load_template(args.template)
-    per_post = sum(len(p.findall(wp("comment", ns))) for p in posts) / len(posts)
-    extra = max(0, round(args.comments_per_post - per_post))
+    pool = [c for p in posts for c in p.findall(wp("comment", ns))]
     with args.out.open("wb") as out:
         out.write(head)
         for n in range(args.posts):
-            out.write(clone(posts[n % len(posts)], n + 1, ns, extra))
+            post = posts[n % len(posts)]
+            extra = max(0, args.comments_per_post - len(post.findall(wp("comment", ns))))
+            out.write(clone(post, n + 1, ns, extra, pool))
             out.write(b"\n")
         out.write(tail)
 

@@ -957,21 +957,16 @@ class _BatchWriter:
             by_id[p.id] = p
         written = self._split("post", "posts", ("id",), rows)
         self.db.executemany(_POST_UPSERT, written)
-        for row in written:
-            post = by_id[row[1]]
-            key = (self.site_id, post.id)
-            self.db.execute("DELETE FROM post_terms WHERE site_id = ? AND post_id = ?", key)
-            self.db.executemany(
-                "INSERT OR IGNORE INTO post_terms VALUES (?, ?, ?, ?, ?)",
-                [(*key, t.taxonomy, t.slug, i) for i, t in enumerate(_sorted_terms(post))],
-            )
-            if post.meta is None:
-                continue  # the channel cannot see meta: keep what the archive has
-            self.db.execute("DELETE FROM post_meta WHERE site_id = ? AND post_id = ?", key)
-            self.db.executemany(
-                "INSERT INTO post_meta VALUES (?, ?, ?, ?, ?, ?)",
-                [(*key, i, k, v, _decoded_json(v)) for i, (k, v) in enumerate(post.meta)],
-            )
+        changed = [by_id[row[1]] for row in written]
+        self._replace_children(
+            "post_terms", "post_id", [p.id for p in changed],
+            [(self.site_id, p.id, t.taxonomy, t.slug, i)
+             for p in changed for i, t in enumerate(_sorted_terms(p))],
+        )  # fmt: skip
+        # A channel that cannot see meta (meta None) leaves the archive's meta as it is.
+        with_meta = [p for p in changed if p.meta is not None]
+        self._replace_children("post_meta", "post_id", [p.id for p in with_meta],
+                               _meta_rows(self.site_id, with_meta))  # fmt: skip
 
     def _save_comments(self, comments: list[Comment]) -> None:
         if not comments:
@@ -985,16 +980,24 @@ class _BatchWriter:
             by_id[c.id] = c
         written = self._split("comment", "comments", ("id",), rows)
         self.db.executemany(_COMMENT_UPSERT, written)
-        for row in written:
-            comment = by_id[row[1]]
-            key = (self.site_id, comment.id)
-            if comment.meta is None:
-                continue
-            self.db.execute("DELETE FROM comment_meta WHERE site_id = ? AND comment_id = ?", key)
-            self.db.executemany(
-                "INSERT INTO comment_meta VALUES (?, ?, ?, ?, ?, ?)",
-                [(*key, i, k, v, _decoded_json(v)) for i, (k, v) in enumerate(comment.meta)],
+        with_meta = [by_id[row[1]] for row in written if by_id[row[1]].meta is not None]
+        self._replace_children("comment_meta", "comment_id", [c.id for c in with_meta],
+                               _meta_rows(self.site_id, with_meta))  # fmt: skip
+
+    def _replace_children(
+        self, table: str, owner: str, owner_ids: list[int], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """Swap the child rows (terms, meta) of the given owners for these, in bulk."""
+        for start in range(0, len(owner_ids), 500):
+            chunk = owner_ids[start : start + 500]
+            self.db.execute(
+                f"DELETE FROM {table} WHERE site_id = ? AND {owner} IN "
+                f"({', '.join('?' * len(chunk))})",
+                [self.site_id, *chunk],
             )
+        if rows:
+            marks = ", ".join("?" * len(rows[0]))
+            self.db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", rows)
 
     def _provenance(self) -> tuple[str, str, int]:
         return (self.channel, self.pulled_at, self.public_only)
@@ -1057,6 +1060,14 @@ def _comment_values(c: Comment) -> tuple[Any, ...]:
         c.id, c.post, c.parent, c.author_name, c.author_email, c.author_url, c.author_ip,
         c.user_id, format_local(c.date), format_gmt(c.date_gmt), c.content, c.status, c.type,
     )  # fmt: skip
+
+
+def _meta_rows(site_id: int | None, owners: list[Post] | list[Comment]) -> list[tuple]:
+    return [
+        (site_id, owner.id, i, key, value, _decoded_json(value))
+        for owner in owners
+        for i, (key, value) in enumerate(owner.meta or ())
+    ]
 
 
 def _flat(meta: list[Meta] | None) -> list[str]:

@@ -14,6 +14,7 @@ from wpcpd.http import Politeness, PoliteSession, SafeBasicAuth, make_session
 from wpcpd.sources.discover import discover
 from wpcpd.sources.rest import RestClient, RestError, RestSource, check_credentials
 from wpcpd.sources.wxr import WxrReport, read_wxr
+from wpcpd.streams import read_ahead
 
 PLURALS = {"post": "posts", "comment": "comments", "term": "terms", "author": "authors",
            "media": "media"}  # fmt: skip
@@ -140,7 +141,7 @@ def _pull_wxr(
         raise UsageError(f"{path}: is a folder, not an export file")
     report = WxrReport()
     # One transaction for the whole file: a broken export changes nothing at all.
-    summary = archive.save(read_wxr(path, report, on_progress), atomic=True)
+    summary = archive.save(read_ahead(read_wxr(path, report, on_progress)), atomic=True)
     warnings = list(report.warnings or [])
     if report.repaired:
         warnings.append(

@@ -216,9 +216,12 @@ def _int(text: str, default: int = 0) -> int:
 
 
 def _meta_rows(element: Any, wrapper: str, wp: _Names) -> list[Meta]:
-    return [
-        (_text(m, wp("meta_key")), _text(m, wp("meta_value"))) for m in element.iterfind(wrapper)
-    ]
+    key, value = wp("meta_key"), wp("meta_value")
+    rows = []
+    for row in element.iterfind(wrapper):
+        f = _fields(row)
+        rows.append((f.get(key, ""), f.get(value, "")))
+    return rows
 
 
 class WxrParser:
@@ -228,6 +231,7 @@ class WxrParser:
         self.wp = wp
         self.report = report
         self.authors_seen: set[str] = set()
+        self.header_pending = True
         self.terms_seen: set[tuple[str, str]] = set()
         self.comment_tags = {wp(local): field for local, field in COMMENT_TEXT_FIELDS.items()}
 
@@ -446,24 +450,26 @@ def read_wxr(
 def _walk(events: Any, path: Path, report: WxrReport, tick: Callable[[], Any]) -> Iterator[Record]:
     parser: WxrParser | None = None
     namespaces: list[str] = []
-    for event, value in events:
+    for event, element in events:
         if event == "start-ns":
-            namespaces.append(value[1])
+            namespaces.append(element[1])
             continue
+        channel = element if element.tag == "channel" else element.getparent()
         if parser is None:
-            parser = _start(value, namespaces, path, report)
-            yield parser.site(value if value.tag == "channel" else value.getparent())
-        channel = value if value.tag == "channel" else value.getparent()
-        # Channel-level elements (authors, terms) come before the items: read and drop them.
-        header = [c for c in channel if c.tag != "item"]
-        if header:
+            parser = _start(element, namespaces, path, report)
+            yield parser.site(channel)
+        if element.tag == "channel" or parser.header_pending:
+            # Authors and terms come before the first item; anything after the last item
+            # is read when the channel closes.
+            parser.header_pending = False
+            header = [child for child in channel if child.tag != "item"]
             yield from parser.channel_records(header)
             for child in header:
                 channel.remove(child)
-        if value.tag == "item":
-            yield from parser.item(value)
-            value.clear()
-            channel.remove(value)
+        if element.tag == "item":
+            yield from parser.item(element)
+            element.clear()
+            channel.remove(element)
             tick()
     if parser is None:
         raise SourceError(f"{path}: not a WordPress export (no <channel> with <item>s found)")
