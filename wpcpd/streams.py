@@ -35,7 +35,8 @@ def read_ahead(items: Iterable[T], batch: int = 256, depth: int = 8) -> Iterator
             _put(pipe, chunk, stop)
             _put(pipe, _DONE, stop)
         except BaseException as exc:  # handed to the consumer, which re-raises it
-            _put(pipe, exc, stop)
+            if _put(pipe, chunk, stop):
+                _put(pipe, exc, stop)
 
     worker = threading.Thread(target=produce, name="wpcpd-read-ahead", daemon=True)
     worker.start()
