@@ -23,10 +23,13 @@ from typing import Any
 from wpcpd.errors import ArchiveError, UsageError
 from wpcpd.model import (
     Author,
+    Checkpoint,
     Comment,
+    Control,
     Media,
     Meta,
     Post,
+    Reconcile,
     Record,
     Site,
     Term,
@@ -245,6 +248,18 @@ PUBLIC_ONLY_TABLES = frozenset({"authors", "posts", "comments"})
 
 
 @dataclass
+class SyncSnapshot:
+    """The archive's side of an incremental pull: sync state, known ids and counts."""
+
+    state: dict[str, str] = field(default_factory=dict)
+    logins: dict[int, str] = field(default_factory=dict)
+    terms: dict[tuple[str, int], TermRef] = field(default_factory=dict)
+    post_counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(post type, "any" or "trash") -> count of items not marked removed."""
+    comment_counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
 class CachedPage:
     url: str
     status: int
@@ -364,7 +379,7 @@ class Archive:
 
     def save(
         self,
-        records: Iterable[Record],
+        records: Iterable[Record | Control],
         *,
         atomic: bool = True,
         public_only: bool = False,
@@ -587,6 +602,40 @@ class Archive:
             (channel, name, value, now_iso(), site_key_),
         )
 
+    def sync_snapshot(self, site_key_: str, channel: str) -> SyncSnapshot:
+        """What an incremental pull compares the live site against."""
+        snapshot = SyncSnapshot()
+        site = self.query("SELECT id FROM sites WHERE key = ?", (site_key_,))
+        if not site:
+            return snapshot
+        site_id = site[0]["id"]
+        for r in self.query(
+            "SELECT name, value FROM sync_state WHERE site_id = ? AND channel = ?",
+            (site_id, channel),
+        ):
+            snapshot.state[r["name"]] = r["value"]
+        for r in self.query("SELECT id, login FROM authors WHERE site_id = ?", (site_id,)):
+            if r["id"] is not None:
+                snapshot.logins[r["id"]] = r["login"]
+        for r in self.query(
+            "SELECT taxonomy, id, slug, name FROM terms WHERE site_id = ? AND id IS NOT NULL",
+            (site_id,),
+        ):
+            snapshot.terms[(r["taxonomy"], r["id"])] = TermRef(r["taxonomy"], r["slug"], r["name"])
+        for r in self.query(
+            """SELECT type, status = 'trash' AS trashed, count(*) AS n FROM posts
+               WHERE site_id = ? AND removed_at IS NULL GROUP BY type, trashed""",
+            (site_id,),
+        ):
+            snapshot.post_counts[(r["type"], "trash" if r["trashed"] else "any")] = r["n"]
+        for r in self.query(
+            """SELECT status, count(*) AS n, max(id) AS top FROM comments
+               WHERE site_id = ? AND removed_at IS NULL GROUP BY status""",
+            (site_id,),
+        ):
+            snapshot.comment_counts[r["status"]] = r["n"]
+        return snapshot
+
     # -- page cache (scraping) ---------------------------------------------------------
 
     def cached_page(self, url: str) -> CachedPage | None:
@@ -787,6 +836,7 @@ class _BatchWriter:
         self.db = archive.db
         self.summary = summary
         self.site_id: int | None = None
+        self.site_key = ""
         self.channel = ""
         self.pulled_at = now_iso()
         self.pending: list[Record] = []
@@ -802,8 +852,12 @@ class _BatchWriter:
             if isinstance(record, Site):
                 self.flush()
                 self.site_id = self.archive.site_id(record)
+                self.site_key = record.key
                 self.channel = record.channel
                 self.summary.sites.append(record.key)
+                continue
+            if isinstance(record, Checkpoint | Reconcile):
+                self._control(record, commit_each_batch)
                 continue
             if self.site_id is None:
                 raise ArchiveError("a source yielded records before naming their site")
@@ -815,6 +869,43 @@ class _BatchWriter:
         self._flush_batch(commit_each_batch)
         if on_batch:
             on_batch(self.summary)
+
+    def _control(self, control: Checkpoint | Reconcile, commit: bool) -> None:
+        """Write what came before, then the sync state, in one transaction."""
+        if commit:
+            with self.archive.transaction():
+                self._apply(control)
+        else:
+            self._apply(control)
+
+    def _apply(self, control: Checkpoint | Reconcile) -> None:
+        self.flush()
+        if isinstance(control, Checkpoint):
+            self.archive.set_sync_value(self.site_key, control.channel, control.name,
+                                        control.value)  # fmt: skip
+        else:
+            self._mark_removed(control)
+
+    def _mark_removed(self, control: Reconcile) -> None:
+        table = "posts" if control.kind == "post" else "comments"
+        where = "site_id = ? AND removed_at IS NULL"
+        params: list[Any] = [self.site_id]
+        if control.post_type:
+            where += " AND type = ?"
+            params.append(control.post_type)
+        if control.public_only:
+            where += " AND public_only = 1"
+        stored = {row[0] for row in self.db.execute(f"SELECT id FROM {table} WHERE {where}",
+                                                    params)}  # fmt: skip
+        gone = sorted(stored - control.present)
+        for start in range(0, len(gone), 500):
+            chunk = gone[start : start + 500]
+            self.db.execute(
+                f"UPDATE {table} SET removed_at = ? WHERE site_id = ? AND id IN "
+                f"({', '.join('?' * len(chunk))})",
+                [self.pulled_at, self.site_id, *chunk],
+            )
+        self.summary.add(control.kind, "removed", len(gone))
 
     def _flush_batch(self, commit: bool) -> None:
         if not commit:

@@ -122,6 +122,12 @@ def pull_command(
     insecure_http: Annotated[
         bool, typer.Option(help="Allow sending a password over plain http to another host.")
     ] = False,
+    full: Annotated[
+        bool, typer.Option(help="Read everything again, not only what changed since last time.")
+    ] = False,
+    comments_only: Annotated[
+        bool, typer.Option(help="Only comments: the daily comment backup.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Read a blog into the archive; running it again updates, never duplicates.
@@ -134,6 +140,8 @@ def pull_command(
         password=resolve_password(source, user, password_env),
         concurrency=concurrency,
         insecure_http=insecure_http,
+        full=full,
+        comments_only=comments_only,
     )
     with _open_archive(create=True) as archive, _progress(source) as on_progress:
         result = pull.pull(archive, source, via=via.value, live=live, on_progress=on_progress)

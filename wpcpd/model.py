@@ -130,7 +130,38 @@ class Media:
     alt_text: str = ""
 
 
+@dataclass(slots=True)
+class Checkpoint:
+    """Not a record: sync state to store once everything yielded before it is committed.
+
+    Live sources yield these between pages, so an interrupted pull resumes after the last
+    page that reached the archive.
+    """
+
+    channel: str
+    name: str
+    value: str
+
+
+@dataclass(slots=True)
+class Reconcile:
+    """Not a record: the complete list of ids a site still has for one kind of item.
+
+    The archive marks the items of that scope it holds but the site no longer lists as
+    removed (it never deletes them).
+    """
+
+    kind: str
+    """post or comment."""
+    present: set[int]
+    post_type: str | None = None
+    """For posts: the post type the list covers."""
+    public_only: bool = False
+    """A visitor's list: only marks public-only copies, never fuller ones."""
+
+
 Record = Site | Author | Term | Post | Comment | Media
+Control = Checkpoint | Reconcile
 
 
 def site_key(url: str) -> str:

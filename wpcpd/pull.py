@@ -7,15 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wpcpd.archive import Archive, SaveSummary
+from wpcpd.archive import Archive, SaveSummary, now_iso
 from wpcpd.credentials import DEFAULT_PASSWORD_ENV
 from wpcpd.errors import SourceError, UsageError
 from wpcpd.http import Politeness, PoliteSession, SafeBasicAuth, make_session
 from wpcpd.sources.discover import discover
 from wpcpd.sources.rest import RestClient, RestError, RestSource, check_credentials
+from wpcpd.sources.rest_sync import RestPull
 from wpcpd.sources.wxr import WxrReport, read_wxr
 from wpcpd.streams import read_ahead
 
+OUTCOMES = ("new", "updated", "unchanged", "kept", "removed")
 PLURALS = {"post": "posts", "comment": "comments", "term": "terms", "author": "authors",
            "media": "media"}  # fmt: skip
 
@@ -43,12 +45,13 @@ class PullResult:
         for kind, plural in PLURALS.items():
             counts = self.summary.counts.get(kind)
             if counts:
-                parts.append(
-                    f"{plural} {counts['new']} new, {counts['updated']} updated, "
-                    f"{counts['unchanged']} unchanged"
-                )
+                parts.append(f"{plural} " + ", ".join(
+                    f"{counts[outcome]} {outcome}" for outcome in OUTCOMES
+                    if counts[outcome] or outcome in ("new", "updated", "unchanged")
+                ))  # fmt: skip
         sites = ", ".join(self.summary.sites) or "no site"
-        return f"pulled {sites} from {self.source} via {self.channel}: " + "; ".join(parts)
+        how = self.channel + (f", {self.details['mode']}" if "mode" in self.details else "")
+        return f"pulled {sites} from {self.source} via {how}: " + "; ".join(parts)
 
 
 @dataclass
@@ -59,6 +62,10 @@ class LiveOptions:
     password: str | None = field(default=None, repr=False)
     concurrency: int = 4
     insecure_http: bool = False
+    full: bool = False
+    """Read everything again instead of only what changed."""
+    comments_only: bool = False
+    """The daily comment backup: only comments (after one full pull)."""
     politeness: Politeness = field(default_factory=Politeness)
 
 
@@ -94,14 +101,18 @@ def _pull_live(archive: Archive, url: str, via: str, options: LiveOptions) -> Pu
     if not authenticated:
         _check_public_access(client, api.url)
     source = RestSource(client, authenticated, api.language)
-    summary = archive.save(source.records(), atomic=False, public_only=not authenticated)
+    snapshot = archive.sync_snapshot(source.site().key, "rest")
+    plan = RestPull(source, snapshot, full=options.full, comments_only=options.comments_only,
+                    now=now_iso())  # fmt: skip
+    summary = archive.save(plan.records(), atomic=False, public_only=not authenticated)
     warnings = []
     if not authenticated:
         warnings.append(
             "public-only pull: drafts, private posts, held comments, pingbacks and e-mail "
             "addresses need --user with an application password"
         )
-    details = {"authenticated": authenticated, "requests": session.request_count}
+    details = {"authenticated": authenticated, "mode": plan.mode,
+               "requests": session.request_count}  # fmt: skip
     return PullResult(api.url, "rest", summary, warnings, details)
 
 

@@ -100,11 +100,18 @@ class RestClient:
 
     def all_items(self, route: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Every item of a collection: page 1 says how many pages; the rest come concurrently."""
-        first = self.page(route, params, 1)
-        yield from first.items
-        numbers = range(2, first.total_pages + 1)
-        for page in bounded_map(lambda n: self.page(route, params, n), numbers, self.concurrency):
+        for _, page in self.pages(route, params):
             yield from page.items
+
+    def pages(
+        self, route: str, params: dict[str, Any], start: int = 1
+    ) -> Iterator[tuple[int, Page]]:
+        """(number, page) from `start` on, in order; pages after the first are concurrent."""
+        first = self.page(route, params, start)
+        yield start, first
+        numbers = range(start + 1, first.total_pages + 1)
+        fetch = lambda n: (n, self.page(route, params, n))  # noqa: E731
+        yield from bounded_map(fetch, numbers, self.concurrency)
 
     def count(self, route: str, params: dict[str, Any]) -> int:
         response = self.get(route, {**params, "per_page": 1, "_fields": "id"})
@@ -191,7 +198,7 @@ class RestSource:
     client: RestClient
     authenticated: bool
     language: str = ""
-    terms_by_id: dict[tuple[str, int], Term] = field(default_factory=dict)
+    terms_by_id: dict[tuple[str, int], Term | TermRef] = field(default_factory=dict)
     logins: dict[int, str] = field(default_factory=dict)
     taxonomies: dict[str, str] = field(default_factory=dict)
     """rest_base -> taxonomy name, for reading a post's term id lists."""
@@ -237,40 +244,60 @@ class RestSource:
             )
 
     def terms(self) -> Iterator[Term]:
+        for name, rest_base in self.taxonomy_routes().items():
+            yield from self.taxonomy_terms(name, rest_base)
+
+    def taxonomy_routes(self) -> dict[str, str]:
+        """Taxonomy name -> REST route base, for the taxonomies that hold writing."""
+        found = {}
         for name, info in self.client.json("wp/v2/taxonomies", self.context).items():
-            if name in SKIPPED_TAXONOMIES or not info.get("rest_base"):
-                continue
-            self.taxonomies[info["rest_base"]] = name
-            raw = list(self.client.all_items(f"wp/v2/{info['rest_base']}", self.context))
-            slugs = {t["id"]: t["slug"] for t in raw}
-            for item in raw:
-                term = Term(
-                    taxonomy=name,
-                    slug=item["slug"],
-                    name=html.unescape(item.get("name", "")),
-                    id=item["id"],
-                    parent=slugs.get(item.get("parent") or 0, ""),
-                    description=item.get("description", ""),
-                )
-                self.terms_by_id[(name, item["id"])] = term
-                yield term
+            if name not in SKIPPED_TAXONOMIES and info.get("rest_base"):
+                found[name] = info["rest_base"]
+                self.taxonomies[info["rest_base"]] = name
+        return found
+
+    def taxonomy_terms(self, name: str, rest_base: str) -> Iterator[Term]:
+        raw = list(self.client.all_items(f"wp/v2/{rest_base}", self.context))
+        slugs = {t["id"]: t["slug"] for t in raw}
+        for item in raw:
+            term = Term(
+                taxonomy=name,
+                slug=item["slug"],
+                name=html.unescape(item.get("name", "")),
+                id=item["id"],
+                parent=slugs.get(item.get("parent") or 0, ""),
+                description=item.get("description", ""),
+            )
+            self.terms_by_id[(name, item["id"])] = term
+            yield term
 
     def post_routes(self) -> list[str]:
+        return list(self.post_types().values())
+
+    def post_types(self) -> dict[str, str]:
+        """Post type -> REST route base, attachments and the site's machinery left out."""
         types = self.client.json("wp/v2/types", self.context)
-        return [
-            info["rest_base"]
+        return {
+            name: info["rest_base"]
             for name, info in types.items()
             if name not in SKIPPED_TYPES and info.get("rest_base")
-        ]
+        }
 
-    def _statuses(self) -> list[dict[str, str]]:
+    def status_groups(self) -> dict[str, dict[str, str]]:
         # status=any leaves trash out, so trash is asked for on its own.
         if self.authenticated:
-            return [{"status": "any"}, {"status": "trash"}]
-        return [{}]
+            return {"any": {"status": "any"}, "trash": {"status": "trash"}}
+        return {"any": {}}
+
+    def comment_params(self) -> dict[str, str]:
+        # Without status=any and type=all, WordPress leaves out held, spam and trashed
+        # comments and every pingback; anonymous callers may ask for neither.
+        if self.authenticated:
+            return {**self.context, "status": "any", "type": "all"}
+        return {}
 
     def posts(self, rest_base: str, extra: dict[str, Any] | None = None) -> Iterator[Post]:
-        for status in self._statuses():
+        for status in self.status_groups().values():
             params = {**self.context, **status, **(extra or {})}
             for item in self.client.all_items(f"wp/v2/{rest_base}", params):
                 yield self.post(item)
@@ -325,30 +352,28 @@ class RestSource:
             return html.unescape(value.get("rendered", ""))
         return value or ""
 
-    def media(self) -> Iterator[Record]:
-        params = {**self.context}
-        for item in self.client.all_items("wp/v2/media", params):
-            post = self.post(item)
-            # An attachment's description and caption are its post content and excerpt.
-            post.content = self._text(item.get("description"))
-            post.excerpt = self._text(item.get("caption"))
-            post.parent = item.get("post") or 0
-            yield post
-            yield Media(
-                id=item["id"],
-                post=item.get("post") or 0,
-                url=item.get("source_url", ""),
-                file=(item.get("media_details") or {}).get("file", ""),
-                mime_type=item.get("mime_type", ""),
-                alt_text=item.get("alt_text", ""),
-            )
+    def media(self, extra: dict[str, Any] | None = None) -> Iterator[Record]:
+        for item in self.client.all_items("wp/v2/media", {**self.context, **(extra or {})}):
+            yield from self.media_records(item)
+
+    def media_records(self, item: dict[str, Any]) -> Iterator[Record]:
+        post = self.post(item)
+        # An attachment's description and caption are its post content and excerpt.
+        post.content = self._text(item.get("description"))
+        post.excerpt = self._text(item.get("caption"))
+        post.parent = item.get("post") or 0
+        yield post
+        yield Media(
+            id=item["id"],
+            post=item.get("post") or 0,
+            url=item.get("source_url", ""),
+            file=(item.get("media_details") or {}).get("file", ""),
+            mime_type=item.get("mime_type", ""),
+            alt_text=item.get("alt_text", ""),
+        )
 
     def comments(self, extra: dict[str, Any] | None = None) -> Iterator[Comment]:
-        # Without status=any and type=all, WordPress leaves out held, spam and trashed
-        # comments and every pingback; anonymous callers may ask for neither.
-        params = {**self.context, **(extra or {})}
-        if self.authenticated:
-            params.update({"status": "any", "type": "all"})
+        params = {**self.comment_params(), **(extra or {})}
         for item in self.client.all_items("wp/v2/comments", params):
             yield self.comment(item)
 
