@@ -11,7 +11,8 @@ import html
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import requests
@@ -65,10 +66,15 @@ class RestClient:
         self.root = root
         self.concurrency = max(1, concurrency)
         self._index: dict[str, Any] | None = None
+        self.server_time: str | None = None
+        """The site's own clock at its first answer (UTC, ISO): high-water marks use it,
+        so a difference between this machine's clock and the site's cannot hide edits."""
 
     def get(self, route: str, params: dict[str, Any] | None = None) -> requests.Response:
         url = route_url(self.root, route)
         response = self.session.get(url, params=params)
+        if self.server_time is None and response.headers.get("Date"):
+            self.server_time = _utc_iso(response.headers["Date"])
         if response.status_code >= 400:
             raise _error(url, response)
         if "json" not in response.headers.get("Content-Type", ""):
@@ -128,6 +134,14 @@ def bounded_map(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Itera
                 yield pending.pop(0).result()
         for future in pending:
             yield future.result()
+
+
+def _utc_iso(http_date: str) -> str | None:
+    try:
+        moment = parsedate_to_datetime(http_date)
+    except (TypeError, ValueError):
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def _kind(response: requests.Response) -> str:

@@ -14,9 +14,9 @@ lists is marked removed in the archive — never deleted.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from wpcpd.archive import SyncSnapshot
@@ -24,21 +24,22 @@ from wpcpd.model import Checkpoint, Control, Reconcile, Record
 from wpcpd.sources.rest import Page, RestSource
 
 CHANNEL = "rest"
-# modified_after compares the site's local time; a day's margin covers any time zone.
-MODIFIED_MARGIN = timedelta(days=1)
 COMMENT_STATUSES = {"approve": "approved", "hold": "hold", "spam": "spam", "trash": "trash"}
 
 
 @dataclass
 class Marks:
-    """High-water marks of one collection, raised as its items go by."""
+    """High-water marks of one collection: the highest id seen, and when it was read.
+
+    "When" is the pull's own start time, not the items' modified dates: scheduled posts
+    carry modified dates in the future, which would hide every edit made before them.
+    """
 
     max_id: int = 0
     modified: str = ""
 
     def see(self, item: dict[str, Any]) -> None:
         self.max_id = max(self.max_id, item["id"])
-        self.modified = max(self.modified, item.get("modified") or item.get("date") or "")
 
 
 class RestPull:
@@ -64,8 +65,12 @@ class RestPull:
             not full and generation is not None and (self.state.get("full:complete") == generation)
         )
         self.resuming = not full and not self.incremental and generation is not None
-        self.generation = generation if self.resuming else now
+        # A full pull's name: when it started, made unique, since two can start in a second.
+        self.generation = generation if self.resuming else f"{now}/{secrets.token_hex(4)}"
         self.mode = "incremental" if self.incremental else "resumed" if self.resuming else "full"
+        # When the full pull began, by the site's clock: edits after it are for next time.
+        started = self.state.get("full:started") if self.resuming else None
+        self.started = started or self.client.server_time or now
 
     def records(self) -> Iterator[Record | Control]:
         yield self.source.site()
@@ -78,6 +83,7 @@ class RestPull:
 
     def _full(self) -> Iterator[Record | Control]:
         yield self._mark("full:generation", self.generation)
+        yield self._mark("full:started", self.started)
         yield from self.source.authors()
         yield from self.source.terms()
         if not self.comments_only:
@@ -113,6 +119,8 @@ class RestPull:
                 yield from convert(item)
             yield self._mark(f"{key}:page", f"{self.generation}:{number}")
             yield from self._high_water(key, marks)
+        marks.modified = self.started
+        yield from self._high_water(key, marks)
         yield self._mark(f"{key}:done", self.generation)
 
     def _resume_page(self, key: str) -> int:
@@ -153,15 +161,23 @@ class RestPull:
                 yield from self.source.taxonomy_terms(name, rest_base)
 
     def _posts_since(self, post_type: str, rest_base: str) -> Iterator[Record | Control]:
+        """Changed and new posts; a walk through all ids only when the totals disagree.
+
+        The site's total must equal what the archive held plus the new ids just read: a
+        deletion hidden by an insertion still shows. Moves between groups (publish to
+        trash) change neither side's sum.
+        """
         route = f"wp/v2/{rest_base}"
+        new_ids: set[int] = set()
+        site_total = archived = 0
         for group, status in self.source.status_groups().items():
-            key = f"posts:{rest_base}:{group}"
             params = {**self.source.context, **status}
-            yield from self._changed_and_new(key, route, params, self._post_records)
-            total = self.client.count(route, params)
-            if total != self.snapshot.post_counts.get((post_type, group), 0):
-                yield self._reconcile_posts(post_type, route)
-                return
+            key = f"posts:{rest_base}:{group}"
+            yield from self._changed_and_new(key, route, params, self._post_records, new_ids)
+            site_total += self.client.count(route, params)
+            archived += self.snapshot.post_counts.get((post_type, group), 0)
+        if site_total != archived + len(new_ids):
+            yield self._reconcile_posts(post_type, route)
 
     def _media_since(self) -> Iterator[Record | Control]:
         params = dict(self.source.context)
@@ -174,20 +190,41 @@ class RestPull:
         route: str,
         params: dict[str, Any],
         convert: Callable[[dict[str, Any]], Iterator[Record]],
+        new_ids: set[int] | None = None,
     ) -> Iterator[Record | Control]:
         marks = Marks(int(self.state.get(f"hw:{key}:max_id", 0)),
                       self.state.get(f"hw:{key}:modified", ""))  # fmt: skip
         known_max = marks.max_id
         if marks.modified:
-            since = datetime.fromisoformat(marks.modified) - MODIFIED_MARGIN
-            changed = {**params, "modified_after": since.isoformat(), "orderby": "modified"}
-            for item in self.client.all_items(route, changed):
+            for item in self._modified_since(route, params, marks.modified):
                 marks.see(item)
                 yield from convert(item)
         for item in self._newer_than(route, params, known_max):
             marks.see(item)
+            if new_ids is not None:
+                new_ids.add(item["id"])
             yield from convert(item)
+        marks.modified = self.client.server_time or self.now
         yield from self._high_water(key, marks)
+
+    def _modified_since(
+        self, route: str, params: dict[str, Any], since: str
+    ) -> Iterator[dict[str, Any]]:
+        """Items modified at or after `since` (GMT), most recent first: one request when none.
+
+        Compared in GMT against the site's own clock, so no time zone margin is needed;
+        scheduled posts, modified 'in the future', come again each time and are unchanged.
+        """
+        since = since.removesuffix("Z")
+        query = {**params, "orderby": "modified", "order": "desc"}
+        number = 1
+        while True:
+            page: Page = self.client.page(route, query, number)
+            recent = [i for i in page.items if (i.get("modified_gmt") or "") >= since]
+            yield from recent
+            if len(recent) < len(page.items) or number >= page.total_pages:
+                return
+            number += 1
 
     def _newer_than(
         self, route: str, params: dict[str, Any], known_max: int
