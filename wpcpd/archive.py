@@ -798,12 +798,16 @@ class Archive:
         status: str | None = None,
         comment_type: str | None = None,
         limit: int | None = None,
+        since: str | None = None,
     ) -> list[dict[str, Any]]:
         where, params = self.site_filter(site_ref, "c.site_id")
         for column, value in (("c.status", status), ("c.type", comment_type)):
             if value:
                 where += f" AND {column} = ?"
                 params.append(value)
+        if since:
+            where += " AND c.date_gmt >= ?"
+            params.append(_iso_gmt(since))
         rows = self.query(
             f"""SELECT s.key AS site, c.id, c.post_id AS post, c.parent, c.date_gmt,
                    c.author_name, c.status, c.type, c.content
@@ -812,6 +816,17 @@ class Archive:
             [*params, -1 if limit is None else limit],
         )
         return [dict(r) for r in rows]
+
+
+def _iso_gmt(text: str) -> str:
+    """A date or date-time a person typed, as the archive's GMT text for comparing."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(f"{text!r} is not a date (try 2026-11-24 or 2026-11-24T18:00)") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_gmt(moment) or ""
 
 
 def _statements(script: str) -> list[str]:

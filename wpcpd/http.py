@@ -76,6 +76,23 @@ class SafeBasicAuth(requests.auth.HTTPBasicAuth):
         return f"SafeBasicAuth({self.username!r}, '***')"
 
 
+class BearerAuth(requests.auth.AuthBase):
+    """An OAuth2 bearer token (WordPress.com), never sent over plain http off this machine."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        url = request.url or ""
+        if url.startswith("http://") and not is_loopback(url):
+            raise UsageError(f"refusing to send a token over plain http to {_where(url)}")
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "BearerAuth('***')"
+
+
 class PoliteSession(requests.Session):
     """A session with default timeouts, a rate limit and throttling-aware retries."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,9 +11,21 @@ from typing import Any
 from wpcpd.archive import Archive, SaveSummary, now_iso
 from wpcpd.credentials import DEFAULT_PASSWORD_ENV
 from wpcpd.errors import SourceError, UsageError
-from wpcpd.http import Politeness, PoliteSession, SafeBasicAuth, make_session
-from wpcpd.sources.discover import discover
-from wpcpd.sources.rest import RestClient, RestError, RestSource, check_credentials
+from wpcpd.http import BearerAuth, Politeness, PoliteSession, SafeBasicAuth, make_session
+from wpcpd.sources.discover import (
+    discover,
+    is_wordpress_com,
+    normalise_url,
+    wpcom_api_base,
+    wpcom_site,
+)
+from wpcpd.sources.rest import (
+    RestClient,
+    RestError,
+    RestSource,
+    WpcomClient,
+    check_credentials,
+)
 from wpcpd.sources.rest_sync import RestPull
 from wpcpd.sources.wxr import WxrReport, read_wxr
 from wpcpd.streams import read_ahead
@@ -54,6 +67,9 @@ class PullResult:
         return f"pulled {sites} from {self.source} via {how}: " + "; ".join(parts)
 
 
+WPCOM_TOKEN_ENV = "WPCPD_WPCOM_TOKEN"
+
+
 @dataclass
 class LiveOptions:
     """How to reach a live site. The password is held here only for the pull's duration."""
@@ -88,6 +104,9 @@ def pull(
 
 def _pull_live(archive: Archive, url: str, via: str, options: LiveOptions) -> PullResult:
     session = make_session(options.politeness)
+    if via == "wpcom" or (via == "auto" and is_wordpress_com(url)):
+        return _pull_rest(archive, session, _wpcom_client(session, url, options), options,
+                          channel="wpcom", url=normalise_url(url))  # fmt: skip
     api = discover(session, url)
     if via not in ("auto", "rest"):
         raise UsageError(f"--via {via} is not available yet; use --via rest")
@@ -97,11 +116,36 @@ def _pull_live(archive: Archive, url: str, via: str, options: LiveOptions) -> Pu
             "(tried the Link header, /wp-json/ and ?rest_route=/)"
         )
     client = RestClient(session, api.rest_root, options.concurrency)
-    authenticated = _authenticate(session, client, api.url, options)
+    return _pull_rest(archive, session, client, options, url=api.url, language=api.language)
+
+
+def _wpcom_client(session: PoliteSession, url: str, options: LiveOptions) -> WpcomClient:
+    token = os.environ.get(WPCOM_TOKEN_ENV)
+    if token:
+        session.auth = BearerAuth(token)
+    return WpcomClient(session, wpcom_api_base(), wpcom_site(url), options.concurrency)
+
+
+def _pull_rest(
+    archive: Archive,
+    session: PoliteSession,
+    client: RestClient,
+    options: LiveOptions,
+    *,
+    url: str,
+    channel: str = "rest",
+    language: str = "",
+) -> PullResult:
+    api_url = url
+    if isinstance(session.auth, BearerAuth):
+        check_credentials(client, api_url)
+        authenticated = True
+    else:
+        authenticated = _authenticate(session, client, api_url, options)
     if not authenticated:
-        _check_public_access(client, api.url)
-    source = RestSource(client, authenticated, api.language)
-    snapshot = archive.sync_snapshot(source.site().key, "rest")
+        _check_public_access(client, api_url)
+    source = RestSource(client, authenticated, language, channel=channel)
+    snapshot = archive.sync_snapshot(source.site().key, channel)
     plan = RestPull(source, snapshot, full=options.full, comments_only=options.comments_only,
                     now=now_iso())  # fmt: skip
     summary = archive.save(plan.records(), atomic=False, public_only=not authenticated)
@@ -113,7 +157,7 @@ def _pull_live(archive: Archive, url: str, via: str, options: LiveOptions) -> Pu
         )
     details = {"authenticated": authenticated, "mode": plan.mode,
                "requests": session.request_count}  # fmt: skip
-    return PullResult(api.url, "rest", summary, warnings, details)
+    return PullResult(api_url, channel, summary, warnings, details)
 
 
 def _authenticate(

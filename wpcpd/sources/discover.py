@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -36,6 +37,19 @@ def normalise_url(url: str) -> str:
     if "://" not in url:
         url = "https://" + url
     return url.rstrip("/")
+
+
+WPCOM_API = "https://public-api.wordpress.com"
+
+
+def wpcom_api_base() -> str:
+    """WordPress.com's public API; WPCPD_WPCOM_API points it elsewhere (tests, proxies)."""
+    return os.environ.get("WPCPD_WPCOM_API", WPCOM_API)
+
+
+def wpcom_site(url: str) -> str:
+    """The site identifier WordPress.com's API takes: the blog's host name."""
+    return urlsplit(normalise_url(url)).hostname or url
 
 
 def is_wordpress_com(url: str) -> bool:
