@@ -18,6 +18,7 @@ from rich.tree import Tree
 
 from wpcpd import __version__, pull
 from wpcpd.archive import Archive, default_path
+from wpcpd.config import Profile, add_profile, find_profile, load_profiles, remove_profile
 from wpcpd.credentials import DEFAULT_PASSWORD_ENV, resolve_password
 from wpcpd.errors import UsageError, WpcpdError
 from wpcpd.model import Comment, format_gmt, format_local
@@ -104,12 +105,16 @@ class Via(StrEnum):
     auto = "auto"
     wxr = "wxr"
     rest = "rest"
+    wpcom = "wpcom"
 
 
 @app.command("pull")
 def pull_command(
     source: Annotated[
-        str, typer.Argument(help="A WXR export file (.xml or .xml.gz), or a blog's address.")
+        str,
+        typer.Argument(
+            help="A WXR export file (.xml or .xml.gz), a blog's address, or a site profile."
+        ),
     ],
     via: Annotated[Via, typer.Option(help="How to read the source.")] = Via.auto,
     user: Annotated[
@@ -135,6 +140,11 @@ def pull_command(
     Examples: `wpcpd pull fixtures/sample-cpd23.xml`;
     `WPCPD_PASSWORD=... wpcpd pull https://blog.example.org --user jo`
     """
+    profile = find_profile(source)
+    if profile is not None:
+        source, user = profile.url, user or profile.user or None
+        password_env = profile.password_env or password_env
+        via = Via(profile.via) if via == Via.auto else via
     live = pull.LiveOptions(
         user=user,
         password=resolve_password(source, user, password_env),
@@ -234,12 +244,15 @@ def list_comments(
     site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
     status: Annotated[str | None, typer.Option(help="approved, hold, spam or trash.")] = None,
     type: Annotated[str | None, typer.Option(help="comment, pingback, trackback.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only comments written on or after this date (GMT).")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
     """List comments, newest first. Example: `wpcpd list comments --status hold`"""
     with _open_archive() as archive:
-        rows = archive.list_comments(site, status, type, limit)
+        rows = archive.list_comments(site, status, type, limit, since)
     for row in rows:
         if not as_json:
             row["content"] = " ".join(row["content"].split())[:60]
@@ -261,6 +274,66 @@ def _print_rows(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -
     for row in rows:
         table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
     out.print(table)
+
+
+@app.command("comments")
+def comments_command(
+    since: Annotated[str, typer.Option(help="A date (2026-11-01) or date and time, GMT.")],
+    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """What arrived: comments written since a date, newest first.
+
+    Example, after a daily `wpcpd pull myblog --comments-only`:
+    `wpcpd comments --since 2026-11-24`
+    """
+    list_comments(site=site, since=since, as_json=as_json)
+
+
+sites_app = typer.Typer(help="Site profiles: a short name for a blog's address and user.",
+                        no_args_is_help=True)  # fmt: skip
+app.add_typer(sites_app, name="sites")
+
+
+@sites_app.command("add")
+def sites_add(
+    name: Annotated[str, typer.Argument(help="A short name, e.g. myblog.")],
+    url: Annotated[str, typer.Argument(help="The blog's address.")],
+    user: Annotated[str, typer.Option(help="User name for the application password.")] = "",
+    password_env: Annotated[
+        str, typer.Option(help="Environment variable holding the password.")
+    ] = DEFAULT_PASSWORD_ENV,
+    via: Annotated[Via, typer.Option(help="How to read the site.")] = Via.auto,
+) -> None:
+    """Remember a site; no password is stored.
+
+    Example: `wpcpd sites add myblog https://blog.example.org --user jo`
+    """
+    path = add_profile(Profile(name, url.rstrip("/"), user, password_env, via.value))
+    err.print(f"saved {name} in {path}", markup=False)
+
+
+@sites_app.command("list")
+def sites_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """List site profiles. Example: `wpcpd sites list`"""
+    rows = [
+        {"name": p.name, "url": p.url, "user": p.user, "password_env": p.password_env,
+         "via": p.via}
+        for p in load_profiles().values()
+    ]  # fmt: skip
+    _print_rows(rows, ["name", "url", "user", "password_env", "via"], as_json)
+
+
+@sites_app.command("remove")
+def sites_remove(name: Annotated[str, typer.Argument(help="The profile's name.")]) -> None:
+    """Forget a site profile (the archive keeps its records).
+
+    Example: `wpcpd sites remove myblog`
+    """
+    path = remove_profile(name)
+    err.print(f"removed {name} from {path}", markup=False)
 
 
 @app.command("show")
@@ -339,3 +412,126 @@ def _write_atomically(path: Path, records: Any) -> int:
         temporary.unlink(missing_ok=True)
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return count
+
+
+# -- reflections: understand past ones, write new ones (wpcpd.reflect) -----------------------
+
+
+@app.command("reflections")
+def reflections_command(
+    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+    programme: Annotated[str | None, typer.Option(help="Only this programme, e.g. cpd23.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """Find the CPD reflections among archived posts and list them.
+
+    Example: `wpcpd reflections --programme cpd23`
+    """
+    from wpcpd.reflect import derive_reflections, resolve_programme, thing_label
+
+    key = resolve_programme(programme).key if programme else None
+    with _open_archive() as archive:
+        derive_reflections(archive, site)
+        rows = archive.reflections(site, key)
+    if as_json:
+        _print_rows(rows, [], as_json=True)
+        return
+    table_rows = [
+        {
+            "thing": thing_label(row["things"]).removeprefix("Things ").removeprefix("Thing "),
+            "date": (row["date"] or "")[:10],
+            "title": row["title"],
+            "words": row["word_count"],
+            "action": _first_action(row["actions"], shorten=out.is_terminal),
+        }
+        for row in rows
+    ]
+    _print_rows(table_rows, ["thing", "date", "title", "words", "action"], as_json=False)
+
+
+def _first_action(actions: list[str], shorten: bool) -> str:
+    if not actions:
+        return ""
+    first = " ".join(actions[0].split())
+    if shorten and len(first) > 60:
+        first = first[:59] + "…"
+    return first + (f" (+{len(actions) - 1})" if len(actions) > 1 else "")
+
+
+@app.command("templates")
+def templates_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """List the reflection templates, shipped and your own, with their prompts.
+
+    Your own go in the directory shown at the end (or $WPCPD_TEMPLATES). Example: `wpcpd templates`
+    """
+    from wpcpd.reflect import list_templates
+    from wpcpd.reflect.programmes import user_templates_dir
+
+    rows = [
+        {
+            "name": t.name,
+            "origin": t.origin,
+            "needs": ", ".join(t.needs),
+            "description": t.error or t.description,
+            "prompts": t.prompt_summary,
+            "path": str(t.path),
+        }
+        for t in list_templates()
+    ]
+    _print_rows(rows, ["name", "origin", "needs", "description", "prompts"], as_json)
+    if not as_json:
+        err.print(f"your templates: {user_templates_dir()}", markup=False)
+
+
+@app.command("new")
+def new_command(
+    template: Annotated[str, typer.Argument(help="A template name (see `wpcpd templates`).")],
+    thing: Annotated[int | None, typer.Option(help="The programme's Thing number.")] = None,
+    programme: Annotated[str | None, typer.Option(help="The programme (default cpd23).")] = None,
+    site: Annotated[str | None, typer.Option(help="Only this site (programme-review).")] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Start a reflection: Markdown with front matter and the prompts as headings.
+
+    Example: `wpcpd new thing --thing 12 --out thing-12.md`
+    """
+    from wpcpd.reflect.templates import find_template, new_reflection
+
+    if out_file is not None and out_file.exists():
+        # Its uid ties it to what was published; a new file would get a new one.
+        raise UsageError(f"{out_file} exists; choose another --out or remove it first")
+    if "archive" in find_template(template).needs:
+        with _open_archive() as archive:
+            text = new_reflection(template, thing, programme, archive=archive, site=site)
+    else:
+        text = new_reflection(template, thing, programme)
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out_file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {out_file}: {exc.strerror or exc}") from exc
+    err.print(f"wrote {out_file}", markup=False)
+
+
+@app.command("render")
+def render_command(
+    file: Annotated[Path, typer.Argument(help="A reflection file (Markdown with front matter).")],
+    classic: Annotated[bool, typer.Option(help="Plain HTML instead of block markup.")] = False,
+    strict: Annotated[bool, typer.Option(help="Unanswered prompts are errors.")] = False,
+) -> None:
+    """Print the HTML that publishing would send: block-editor markup, or --classic HTML.
+
+    Example: `wpcpd render thing-12.md --strict`
+    """
+    from wpcpd.reflect import load_document
+
+    document = load_document(file, strict=strict)
+    for warning in document.warnings:
+        err.print(f"wpcpd: warning: {warning}", markup=False, soft_wrap=True)
+    print(document.to_classic() if classic else document.to_blocks())
