@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from contextlib import closing
 from enum import StrEnum
 from pathlib import Path
@@ -172,26 +173,34 @@ class _NoProgress:
 
 
 def _progress(source: str) -> Any:
-    """A progress bar over the file's bytes on a terminal; nothing when piped."""
-    path = Path(source)
-    if not err.is_terminal or not path.is_file():
+    """On a terminal: a bar over a file's bytes, or a running count for a live site.
+
+    Nothing at all when standard error is not a terminal (cron, pipes).
+    """
+    if not err.is_terminal:
         return _NoProgress()
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+    path = Path(source)
+    return _Bar(path.name, path.stat().st_size) if path.is_file() else _Bar(source, None)
 
-    class _Bar:
-        def __enter__(self) -> Any:
-            self.progress = Progress(
-                "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                TimeRemainingColumn(), console=err, transient=True,
-            )  # fmt: skip
-            self.progress.start()
-            task = self.progress.add_task(f"pulling {path.name}", total=path.stat().st_size)
-            return lambda done: self.progress.update(task, completed=done)
 
-        def __exit__(self, *exc: object) -> None:
-            self.progress.stop()
+class _Bar:
+    def __init__(self, name: str, total: int | None) -> None:
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    return _Bar()
+        columns: list[Any] = ["[progress.description]{task.description}", BarColumn()]
+        if total is not None:
+            columns += [DownloadColumn(), TimeRemainingColumn()]
+        else:
+            columns += ["{task.completed} records"]
+        self.progress = Progress(*columns, console=err, transient=True)
+        self.task = self.progress.add_task(f"pulling {name}", total=total)
+
+    def __enter__(self) -> Callable[[int], None]:
+        self.progress.start()
+        return lambda done: self.progress.update(self.task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
 
 
 @app.command("stats")

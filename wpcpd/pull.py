@@ -99,14 +99,22 @@ def pull(
         return _pull_wxr(archive, path, on_progress)
     if via == "wxr" or ("://" not in source and "." not in source.split("/")[0]):
         raise UsageError(f"{source}: no such file")
-    return _pull_live(archive, source, via, live or LiveOptions())
+    return _pull_live(archive, source, via, live or LiveOptions(), on_progress)
 
 
-def _pull_live(archive: Archive, url: str, via: str, options: LiveOptions) -> PullResult:
+def _pull_live(
+    archive: Archive,
+    url: str,
+    via: str,
+    options: LiveOptions,
+    on_progress: Callable[[int], None] | None = None,
+) -> PullResult:
     session = make_session(options.politeness)
+    counted = _count_progress(on_progress)
     if via == "wpcom" or (via == "auto" and is_wordpress_com(url)):
-        return _pull_rest(archive, session, _wpcom_client(session, url, options), options,
-                          channel="wpcom", url=normalise_url(url))  # fmt: skip
+        client = _wpcom_client(session, url, options)
+        return _pull_rest(archive, session, client, options, channel="wpcom",
+                          url=normalise_url(url), on_batch=counted)  # fmt: skip
     api = discover(session, url)
     if via not in ("auto", "rest"):
         raise UsageError(f"--via {via} is not available yet; use --via rest")
@@ -116,7 +124,17 @@ def _pull_live(archive: Archive, url: str, via: str, options: LiveOptions) -> Pu
             "(tried the Link header, /wp-json/ and ?rest_route=/)"
         )
     client = RestClient(session, api.rest_root, options.concurrency)
-    return _pull_rest(archive, session, client, options, url=api.url, language=api.language)
+    return _pull_rest(archive, session, client, options, url=api.url, language=api.language,
+                      on_batch=counted)  # fmt: skip
+
+
+def _count_progress(
+    on_progress: Callable[[int], None] | None,
+) -> Callable[[SaveSummary], None] | None:
+    """Turn the archive's per-batch summaries into a running count of records."""
+    if on_progress is None:
+        return None
+    return lambda summary: on_progress(sum(sum(c.values()) for c in summary.counts.values()))
 
 
 def _wpcom_client(session: PoliteSession, url: str, options: LiveOptions) -> WpcomClient:
@@ -135,6 +153,7 @@ def _pull_rest(
     url: str,
     channel: str = "rest",
     language: str = "",
+    on_batch: Callable[[SaveSummary], None] | None = None,
 ) -> PullResult:
     api_url = url
     if isinstance(session.auth, BearerAuth):
@@ -148,7 +167,9 @@ def _pull_rest(
     snapshot = archive.sync_snapshot(source.site().key, channel)
     plan = RestPull(source, snapshot, full=options.full, comments_only=options.comments_only,
                     now=now_iso())  # fmt: skip
-    summary = archive.save(plan.records(), atomic=False, public_only=not authenticated)
+    summary = archive.save(
+        plan.records(), atomic=False, public_only=not authenticated, on_batch=on_batch
+    )
     warnings = []
     if not authenticated:
         warnings.append(
