@@ -107,6 +107,7 @@ class Via(StrEnum):
     wxr = "wxr"
     rest = "rest"
     wpcom = "wpcom"
+    xmlrpc = "xmlrpc"
 
 
 @app.command("pull")
@@ -447,6 +448,7 @@ def reflections_command(
         return
     table_rows = [
         {
+            "site": row["site"],
             "thing": thing_label(row["things"]).removeprefix("Things ").removeprefix("Thing "),
             "date": (row["date"] or "")[:10],
             "title": row["title"],
@@ -455,7 +457,9 @@ def reflections_command(
         }
         for row in rows
     ]
-    _print_rows(table_rows, ["thing", "date", "title", "words", "action"], as_json=False)
+    columns = ["thing", "date", "title", "words", "action"]
+    several_sites = len({row["site"] for row in rows}) > 1
+    _print_rows(table_rows, ["site", *columns] if several_sites else columns, as_json=False)
 
 
 def _first_action(actions: list[str], shorten: bool) -> str:

@@ -13,6 +13,7 @@ from wpcpd.credentials import DEFAULT_PASSWORD_ENV
 from wpcpd.errors import SourceError, UsageError
 from wpcpd.http import BearerAuth, Politeness, PoliteSession, SafeBasicAuth, make_session
 from wpcpd.sources.discover import (
+    SiteApi,
     discover,
     is_wordpress_com,
     normalise_url,
@@ -20,6 +21,7 @@ from wpcpd.sources.discover import (
     wpcom_site,
 )
 from wpcpd.sources.rest import (
+    RestBlocked,
     RestClient,
     RestError,
     RestSource,
@@ -28,6 +30,7 @@ from wpcpd.sources.rest import (
 )
 from wpcpd.sources.rest_sync import RestPull
 from wpcpd.sources.wxr import WxrReport, read_wxr
+from wpcpd.sources.xmlrpc import XmlRpcSource, default_endpoint
 from wpcpd.streams import read_ahead
 
 OUTCOMES = ("new", "updated", "unchanged", "kept", "removed")
@@ -116,16 +119,50 @@ def _pull_live(
         return _pull_rest(archive, session, client, options, channel="wpcom",
                           url=normalise_url(url), on_batch=counted)  # fmt: skip
     api = discover(session, url)
-    if via not in ("auto", "rest"):
-        raise UsageError(f"--via {via} is not available yet; use --via rest")
+    if via == "xmlrpc":
+        return _pull_xmlrpc(archive, session, api, options, counted)
     if api.rest_root is None:
+        if via == "auto" and options.user:
+            return _pull_xmlrpc(archive, session, api, options, counted, fallback=True)
         raise SourceError(
             f"{api.url}: no WordPress REST API found "
             "(tried the Link header, /wp-json/ and ?rest_route=/)"
+            + ("" if options.user else "; with --user, wpcpd would try XML-RPC")
         )
     client = RestClient(session, api.rest_root, options.concurrency)
-    return _pull_rest(archive, session, client, options, url=api.url, language=api.language,
-                      on_batch=counted)  # fmt: skip
+    try:
+        return _pull_rest(archive, session, client, options, url=api.url,
+                          language=api.language, on_batch=counted)  # fmt: skip
+    except RestBlocked:
+        if via == "auto" and options.user:
+            return _pull_xmlrpc(archive, session, api, options, counted, fallback=True)
+        raise
+
+
+def _pull_xmlrpc(
+    archive: Archive,
+    session: PoliteSession,
+    api: SiteApi,
+    options: LiveOptions,
+    on_batch: Callable[[SaveSummary], None] | None,
+    fallback: bool = False,
+) -> PullResult:
+    """XML-RPC needs a login: it has no anonymous reads."""
+    if not options.user or not options.password:
+        raise UsageError(
+            f"{api.url}: XML-RPC needs --user and a password (set {DEFAULT_PASSWORD_ENV})"
+        )
+    source = XmlRpcSource(
+        session, api.xmlrpc or default_endpoint(api.url), options.user, options.password,
+        language=api.language, allow_insecure=options.insecure_http,
+    )  # fmt: skip
+    source.check()
+    summary = archive.save(source.records(), atomic=False, on_batch=on_batch)
+    warnings = list(source.warnings)
+    if fallback:
+        warnings.insert(0, "the REST API was not available: read through XML-RPC instead")
+    details = {"authenticated": True, "requests": session.request_count}
+    return PullResult(api.url, "xmlrpc", summary, warnings, details)
 
 
 def _count_progress(
@@ -203,7 +240,7 @@ def _check_public_access(client: RestClient, url: str) -> None:
         client.get("wp/v2/posts", {"per_page": 1, "_fields": "id"})
     except RestError as exc:
         if exc.status in (401, 403):
-            raise SourceError(
+            raise RestBlocked(
                 f"{url}: the REST API is closed to visitors ({exc.code or exc.status}), "
                 "probably by a security plugin: give --user with an application password"
             ) from exc

@@ -4,7 +4,9 @@
  * sandbox's wp-content/mu-plugins/). For each request to xmlrpc.php it appends one JSON line
  * to xmlrpc-probe.log beside it: the User-Agent, the XML-RPC method and the HTTP status
  * answered. While the file xmlrpc-probe-fail holds a number above zero, it answers that
- * many requests with HTTP 503 (counting down), as an overloaded host does.
+ * many requests with HTTP 503 (counting down), as an overloaded host does. While the file
+ * xmlrpc-probe-noise exists, its text is printed before WordPress's answer, as PHP notices
+ * are on hosts with display_errors on.
  */
 
 if (defined('XMLRPC_REQUEST') && XMLRPC_REQUEST) {
@@ -26,5 +28,8 @@ if (defined('XMLRPC_REQUEST') && XMLRPC_REQUEST) {
         header('Content-Type: text/plain');
         echo "Service temporarily unavailable (wpcpd test probe)\n";
         exit;
+    }
+    if (is_file(__DIR__ . '/xmlrpc-probe-noise')) {
+        echo file_get_contents(__DIR__ . '/xmlrpc-probe-noise');
     }
 }

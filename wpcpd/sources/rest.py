@@ -51,6 +51,14 @@ class RestError(SourceError):
         self.code = code
 
 
+class RestBlocked(SourceError):
+    """The REST API is there but closed to this caller (a security plugin, a filter)."""
+
+
+BLOCKED_CODES = frozenset({"rest_cannot_access", "rest_disabled", "rest_login_required",
+                           "rest_forbidden"})  # fmt: skip
+
+
 @dataclass
 class Page:
     items: list[dict[str, Any]]
@@ -212,6 +220,8 @@ def check_credentials(client: RestClient, url: str) -> dict[str, Any]:
     try:
         return client.json("wp/v2/users/me", {"context": "edit"})
     except RestError as exc:
+        if exc.code in BLOCKED_CODES:
+            raise RestBlocked(f"{url}: the REST API is closed ({exc.code}): {exc}") from exc
         raise UsageError(_credential_problem(exc, url, client.index())) from exc
 
 
