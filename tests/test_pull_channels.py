@@ -11,6 +11,7 @@ from wpcpd.archive import Archive
 from wpcpd.errors import SourceError, UsageError
 from wpcpd.http import Politeness
 from wpcpd.pull import LiveOptions, pull
+from wpcpd.sources.scrape import ScrapeOptions
 
 QUICK = Politeness(retries=2, backoff=0.05, timeout=(5, 5))
 
@@ -20,6 +21,7 @@ def live_pull(archive: Path, site: Any, via: str = "auto", auth: bool = True) ->
         user=site.admin_user if auth else None,
         password=site.app_password if auth else None,
         politeness=QUICK,
+        scrape=ScrapeOptions(delay=0),
     )
     with Archive(archive) as opened:
         return pull(opened, site.url, via=via, live=options)
@@ -57,11 +59,18 @@ def test_rest_closed_to_everyone_falls_back_to_xmlrpc(
     assert result.summary.counts["comment"]["new"] == len(site.dump_db()["comments"])
 
 
-def test_rest_closed_and_no_login_is_a_clear_error(wordpress_factory: Any, tmp_path: Path) -> None:
+def test_rest_closed_and_no_login_scrapes_or_says_why(
+    wordpress_factory: Any, tmp_path: Path
+) -> None:
     site = wordpress_factory()
+    site.seed_full()
     close_rest(site)
     with pytest.raises(SourceError, match="closed to visitors"):
-        live_pull(tmp_path / "none.db", site, auth=False)
+        live_pull(tmp_path / "none.db", site, via="rest", auth=False)
+    result = live_pull(tmp_path / "none.db", site, auth=False)
+    assert result.channel == "scrape"
+    assert "scraped the public pages instead" in result.warnings[0]
+    assert result.summary.counts["post"]["new"] >= 5
 
 
 def test_xmlrpc_without_a_login_says_it_needs_one(seeded_wordpress: Any, tmp_path: Path) -> None:

@@ -23,7 +23,9 @@ QUICK = Politeness(retries=3, backoff=0.05, timeout=(3, 3))
 UNPUBLISHED = {"draft", "pending", "auto-draft"}
 
 
-def pull_live(archive: Path, site: Any, *, auth: bool = True, **options: Any) -> PullResult:
+def pull_live(
+    archive: Path, site: Any, *, auth: bool = True, via: str = "auto", **options: Any
+) -> PullResult:
     live = LiveOptions(
         user=site.admin_user if auth else None,
         password=site.app_password if auth else None,
@@ -31,7 +33,7 @@ def pull_live(archive: Path, site: Any, *, auth: bool = True, **options: Any) ->
         **options,
     )
     with Archive(archive) as opened:
-        return pull(opened, site.url, live=live)
+        return pull(opened, site.url, via=via, live=live)
 
 
 def exported(archive: Path) -> dict[tuple[str, Any], dict[str, Any]]:
@@ -138,7 +140,7 @@ def test_rest_closed_to_visitors_says_so_and_works_with_a_password(
         " return new WP_Error('rest_cannot_access', 'Members only.', ['status' => 401]); });"
     )
     with pytest.raises(SourceError, match="closed to visitors"):
-        pull_live(tmp_path / "closed.db", site, auth=False)
+        pull_live(tmp_path / "closed.db", site, auth=False, via="rest")
     assert pull_live(tmp_path / "closed.db", site).summary.counts["post"]["new"] >= 1
 
 

@@ -401,7 +401,13 @@ class Archive:
             writer.consume(records, on_batch, commit_each_batch=True)
         return writer.summary
 
-    def site_id(self, site: Site) -> int:
+    def site_id(self, site: Site, public_only: bool = False) -> int:
+        """The site's row id, creating or updating the row (a public-only read never updates
+        what a fuller channel wrote: its title and channel may be those of the HTML)."""
+        if public_only:
+            found = self.db.execute("SELECT id FROM sites WHERE key = ?", (site.key,)).fetchone()
+            if found:
+                return found[0]
         now = now_iso()
         self.db.execute(
             """INSERT INTO sites (key, url, title, description, language, channel,
@@ -866,7 +872,7 @@ class _BatchWriter:
         for record in records:
             if isinstance(record, Site):
                 self.flush()
-                self.site_id = self.archive.site_id(record)
+                self.site_id = self.archive.site_id(record, bool(self.public_only))
                 self.site_key = record.key
                 self.channel = record.channel
                 self.summary.sites.append(record.key)

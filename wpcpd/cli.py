@@ -8,6 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from contextlib import closing
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +25,7 @@ from wpcpd.credentials import DEFAULT_PASSWORD_ENV, resolve_password
 from wpcpd.errors import UsageError, WpcpdError
 from wpcpd.model import Comment, format_gmt, format_local
 from wpcpd.sinks.jsonl import record_to_dict, write_json_lines
+from wpcpd.sources.scrape import ScrapeOptions
 from wpcpd.text import html_to_text
 
 out = Console(highlight=False, soft_wrap=True)
@@ -108,6 +110,7 @@ class Via(StrEnum):
     rest = "rest"
     wpcom = "wpcom"
     xmlrpc = "xmlrpc"
+    scrape = "scrape"
 
 
 @app.command("pull")
@@ -135,12 +138,28 @@ def pull_command(
     comments_only: Annotated[
         bool, typer.Option(help="Only comments: the daily comment backup.")
     ] = False,
+    max_pages: Annotated[
+        int | None, typer.Option(help="Scraping: read at most this many posts.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Scraping: leave out posts before this date.")
+    ] = None,
+    url_pattern: Annotated[
+        str | None, typer.Option(help="Scraping: only addresses matching this regex.")
+    ] = None,
+    delay: Annotated[
+        float, typer.Option(min=0, help="Scraping: seconds between requests.")
+    ] = 1.0,
+    ignore_robots: Annotated[
+        bool, typer.Option(help="Scraping: do not honour robots.txt (say so explicitly).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Read a blog into the archive; running it again updates, never duplicates.
 
     Examples: `wpcpd pull fixtures/sample-cpd23.xml`;
-    `WPCPD_PASSWORD=... wpcpd pull https://blog.example.org --user jo`
+    `WPCPD_PASSWORD=... wpcpd pull https://blog.example.org --user jo`;
+    `wpcpd pull https://old.example.org --via scrape --delay 2`
     """
     profile = find_profile(source)
     if profile is not None:
@@ -154,6 +173,7 @@ def pull_command(
         insecure_http=insecure_http,
         full=full,
         comments_only=comments_only,
+        scrape=ScrapeOptions(max_pages, _date_option(since), url_pattern, delay, ignore_robots),
     )
     with _open_archive(create=True) as archive, _progress(source) as on_progress:
         result = pull.pull(archive, source, via=via.value, live=live, on_progress=on_progress)
@@ -163,6 +183,15 @@ def pull_command(
     for warning in result.warnings:
         err.print(f"wpcpd: warning: {warning}", markup=False)
     out.print(result.describe(), markup=False)
+
+
+def _date_option(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"{text!r} is not a date (try 2011-08-01)") from exc
 
 
 class _NoProgress:

@@ -29,6 +29,7 @@ from wpcpd.sources.rest import (
     check_credentials,
 )
 from wpcpd.sources.rest_sync import RestPull
+from wpcpd.sources.scrape import ScrapeOptions, ScrapeSource
 from wpcpd.sources.wxr import WxrReport, read_wxr
 from wpcpd.sources.xmlrpc import XmlRpcSource, default_endpoint
 from wpcpd.streams import read_ahead
@@ -85,6 +86,7 @@ class LiveOptions:
     """Read everything again instead of only what changed."""
     comments_only: bool = False
     """The daily comment backup: only comments (after one full pull)."""
+    scrape: ScrapeOptions = field(default_factory=ScrapeOptions)
     politeness: Politeness = field(default_factory=Politeness)
 
 
@@ -118,25 +120,59 @@ def _pull_live(
         client = _wpcom_client(session, url, options)
         return _pull_rest(archive, session, client, options, channel="wpcom",
                           url=normalise_url(url), on_batch=counted)  # fmt: skip
+    if via == "scrape":
+        return _pull_scrape(archive, session, url, options, counted)
     api = discover(session, url)
     if via == "xmlrpc":
         return _pull_xmlrpc(archive, session, api, options, counted)
     if api.rest_root is None:
-        if via == "auto" and options.user:
-            return _pull_xmlrpc(archive, session, api, options, counted, fallback=True)
-        raise SourceError(
-            f"{api.url}: no WordPress REST API found "
-            "(tried the Link header, /wp-json/ and ?rest_route=/)"
-            + ("" if options.user else "; with --user, wpcpd would try XML-RPC")
-        )
+        if via == "rest":
+            raise SourceError(
+                f"{api.url}: no WordPress REST API found "
+                "(tried the Link header, /wp-json/ and ?rest_route=/)"
+            )
+        return _fallback(archive, session, api, options, counted, "no REST API found")
     client = RestClient(session, api.rest_root, options.concurrency)
     try:
         return _pull_rest(archive, session, client, options, url=api.url,
                           language=api.language, on_batch=counted)  # fmt: skip
-    except RestBlocked:
-        if via == "auto" and options.user:
-            return _pull_xmlrpc(archive, session, api, options, counted, fallback=True)
-        raise
+    except RestBlocked as exc:
+        if via == "rest":
+            raise
+        return _fallback(archive, session, api, options, counted, f"REST closed ({exc})")
+
+
+def _fallback(
+    archive: Archive,
+    session: PoliteSession,
+    api: SiteApi,
+    options: LiveOptions,
+    on_batch: Callable[[SaveSummary], None] | None,
+    reason: str,
+) -> PullResult:
+    """No usable REST API: XML-RPC with a login, else the public HTML."""
+    if options.user:
+        result = _pull_xmlrpc(archive, session, api, options, on_batch)
+        result.warnings.insert(0, f"{reason}: read through XML-RPC instead")
+    else:
+        result = _pull_scrape(archive, session, api.url, options, on_batch)
+        result.warnings.insert(0, f"{reason}: scraped the public pages instead")
+    return result
+
+
+def _pull_scrape(
+    archive: Archive,
+    session: PoliteSession,
+    url: str,
+    options: LiveOptions,
+    on_batch: Callable[[SaveSummary], None] | None,
+) -> PullResult:
+    """Public HTML only; committed as it goes, since the page cache must survive a stop."""
+    source = ScrapeSource(session, archive, normalise_url(url), options.scrape)
+    summary = archive.save(source.records(), atomic=False, public_only=True, on_batch=on_batch)
+    report = source.report
+    details = {"scrape": report.as_dict(), "requests": session.request_count}
+    return PullResult(source.home, "scrape", summary, report.warnings(), details)
 
 
 def _pull_xmlrpc(
@@ -145,7 +181,6 @@ def _pull_xmlrpc(
     api: SiteApi,
     options: LiveOptions,
     on_batch: Callable[[SaveSummary], None] | None,
-    fallback: bool = False,
 ) -> PullResult:
     """XML-RPC needs a login: it has no anonymous reads."""
     if not options.user or not options.password:
@@ -159,8 +194,6 @@ def _pull_xmlrpc(
     source.check()
     summary = archive.save(source.records(), atomic=False, on_batch=on_batch)
     warnings = list(source.warnings)
-    if fallback:
-        warnings.insert(0, "the REST API was not available: read through XML-RPC instead")
     details = {"authenticated": True, "requests": session.request_count}
     return PullResult(api.url, "xmlrpc", summary, warnings, details)
 

@@ -38,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 WORDPRESS_DIR = Path("/usr/share/wordpress")
 DEBIAN_PACKAGES = (
     "wordpress php-cli php-mysql php-xml php-mbstring php-curl mariadb-server "
-    "wordpress-theme-twentytwentyone"
+    "wordpress-theme-twentytwentyone wordpress-theme-twentytwentythree"
 )
 DB_NAME = "wordpress"
 BOOTSTRAP_ENV = "WPCPD_WP_BOOTSTRAP"
