@@ -1,0 +1,593 @@
+"""Recognise CPD reflections among archived posts: programme, thing, prompts, answers, actions.
+
+Everything here is a pure function of `wpcpd.model.Post` (plus the programme definitions), so
+reflections can be derived again at any time; `derive_reflections` stores them in the archive.
+
+A post is a reflection only when it names a programme (tag, category or title) and either a
+thing number or, for programme-wide posts, a clear structure: two or more heading/bold prompts,
+or a recorded action. Questions alone never make a reflection: recipes ask questions too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from lxml import html as lxml_html
+from lxml.etree import ParserError
+
+from wpcpd.model import Post
+from wpcpd.reflect.programmes import Programme, load_programmes, normalise_name
+from wpcpd.text import html_to_text
+
+if TYPE_CHECKING:
+    from wpcpd.archive import Archive
+
+# -- thing numbers ------------------------------------------------------------------------
+
+_UNITS = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+]  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+
+
+def _number_words() -> dict[str, int]:
+    words = {word: n for n, word in enumerate(_UNITS) if n}
+    for tens_word, tens in _TENS.items():
+        words[tens_word] = tens
+        for n, unit in enumerate(_UNITS[1:10], start=1):
+            for joiner in ("-", " ", ""):
+                words[f"{tens_word}{joiner}{unit}"] = tens + n
+    return words
+
+
+NUMBER_WORDS = _number_words()
+_NUMBER_WORDS_RE = "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))
+_NUMBER = rf"(?:\d{{1,2}}|{_NUMBER_WORDS_RE})"
+# Dashes and quotes as written in titles: en dash, em dash, curly quotes.
+_DASHES = "\u2013\u2014"
+_QUOTES = "\u201c\u201d\u2018\u2019"
+_THING_RE = re.compile(
+    rf"\bthings?\s*(?:no\.?\s*|number\s*)?#?\s*(?P<first>{_NUMBER})\b"
+    rf"(?P<more>(?:\s*(?:,|&|\+|/|\band\b)\s*(?:things?\s*)?#?\s*{_NUMBER}\b)*)"
+    rf"(?:\s*[-{_DASHES}]\s*(?P<last>\d{{1,2}})\b(?!\s*[-{_DASHES}]))?",
+    re.IGNORECASE,
+)
+_NUMBER_RE = re.compile(_NUMBER, re.IGNORECASE)
+# A title that is nothing but a thing heading ("Thing 17: Prezi"): safe enough to assign to
+# the site's programme when the post carries no programme label of its own.
+_TITLE_THING_RE = re.compile(rf"^\s*{_THING_RE.pattern}\s*[:|{_DASHES}-]", re.IGNORECASE)
+
+# -- prompts and actions ----------------------------------------------------------------
+
+_ACTION_LABEL = re.compile(
+    r"^(?:my\s+)?(?:next\s+)?(?:actions?(?:\s+points?|\s+plan)?|to[\s-]?do|next\s+steps?)"
+    rf"(?:\s+(?:for|from)\s+this\s+thing)?\s*[:{_DASHES}]\s*(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_ACTION_SENTENCE = re.compile(r"^my\s+(?:next\s+)?actions?\b", re.IGNORECASE)
+_ACTION_HEADING = re.compile(
+    r"^(?:my\s+)?(?:next\s+steps?|actions?(?:\s+plan|\s+points?)?|what\s+next|now\s+what|to[\s-]?do)"
+    r"(?:\s+(?:for|from)\s+this\s+thing)?[\s?:.!]*$",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(rf"[.!?][\"'{_QUOTES})]*\s+[\"'{_QUOTES}(]?[A-Z0-9]")
+_MAX_QUESTION = 200
+_SHORTCODE = re.compile(r"\[/?[a-z][a-z0-9_-]*(?:\s[^\]]*)?/?\]")
+_WORD = re.compile(rf"[^\W_]+(?:['{_QUOTES}-][^\W_]+)*")
+
+_INVISIBLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_SKIPPED_ELEMENTS = {"script", "style", "noscript", "template"}
+_CONTAINERS = {"div", "section", "article", "main", "header", "footer", "aside"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_AUTOP_BLOCKS = (
+    r"(?:p|h[1-6]|ul|ol|li|div|blockquote|pre|table|thead|tbody|tfoot|tr|td|th|figure|"
+    r"figcaption|hr|dl|dt|dd|section|article|aside|header|footer|address|form|fieldset)"
+)
+_SKIPPED_STATUSES = {"trash", "inherit", "auto-draft"}
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+_MARGIN = timedelta(days=365)
+
+
+@dataclass(slots=True)
+class Section:
+    """One prompt and the writer's answer to it."""
+
+    prompt: str
+    answer: str = ""
+    kind: str = "heading"
+    """What made it a prompt: heading, bold, or question (a one-sentence question paragraph)."""
+
+
+@dataclass(slots=True)
+class Reflection:
+    post_id: int
+    title: str
+    programme: str
+    things: list[int] = field(default_factory=list)
+    topic: str = ""
+    sections: list[Section] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    word_count: int = 0
+    date: datetime | None = None
+    """When the post was published, in UTC (its local time when GMT is unknown, as drafts)."""
+    intro: str = ""
+    """Text before the first prompt."""
+    link: str = ""
+
+    def as_row(self) -> dict[str, Any]:
+        """The dict `Archive.save_reflections()` stores."""
+        return {
+            "post_id": self.post_id,
+            "programme": self.programme,
+            "things": list(self.things),
+            "topic": self.topic,
+            "sections": [{"prompt": s.prompt, "answer": s.answer} for s in self.sections],
+            "actions": list(self.actions),
+            "word_count": self.word_count,
+        }
+
+
+# -- the entry points ---------------------------------------------------------------------
+
+
+def detect_reflection(
+    post: Post,
+    programmes: Mapping[str, Programme] | None = None,
+    site_programme: Programme | None = None,
+) -> Reflection | None:
+    """The post as a reflection, or None when it is not one.
+
+    `site_programme` is the programme most of the site's reflections belong to: a post with no
+    programme label but a title such as "Thing 17: Prezi" is then counted as part of it.
+    """
+    if post.type != "post" or post.status in _SKIPPED_STATUSES:
+        return None
+    programmes = load_programmes() if programmes is None else programmes
+    programme, strong = _programme_of(post, programmes.values())
+    things, match = _things_in(post)
+    if programme is None and site_programme is not None and _TITLE_THING_RE.match(post.title):
+        programme, strong = site_programme, False
+    if programme is None:
+        return None
+    if programme.things:
+        things = [n for n in things if n in programme.things]
+    if not things and not strong:
+        return None
+    sections, actions, intro = _structure(post.content)
+    if not things and not _looks_structured(sections, actions):
+        return None
+    return Reflection(
+        post_id=post.id,
+        title=post.title,
+        programme=programme.key,
+        things=things,
+        topic=_topic(post.title, match, programme, things),
+        sections=sections,
+        actions=actions,
+        word_count=word_count(post.content),
+        date=_when(post),
+        intro=intro,
+        link=post.link,
+    )
+
+
+def detect_site_reflections(
+    posts: Iterable[Post], programmes: Mapping[str, Programme] | None = None
+) -> list[Reflection]:
+    """Every reflection among one site's posts, inferring the programme of unlabelled Things.
+
+    Posts titled "Thing N: ..." without a programme label are assigned the site's main programme
+    (the one of two or more labelled reflections) when they were written within a year of the
+    labelled ones: a blog that did cpd23 in 2011 and another 23 Things in 2015 keeps them apart.
+    """
+    programmes = load_programmes() if programmes is None else programmes
+    found: list[Reflection] = []
+    unlabelled: list[Post] = []
+    for post in posts:
+        reflection = detect_reflection(post, programmes)
+        if reflection is not None:
+            found.append(reflection)
+        elif post.type == "post" and _TITLE_THING_RE.match(post.title):
+            unlabelled.append(post)
+    main = _main_programme(found, programmes)
+    if main is not None and unlabelled:
+        dates = [r.date for r in found if r.programme == main.key and r.date is not None]
+        for post in unlabelled:
+            when = _when(post)
+            if dates and when is not None and min(dates) - _MARGIN <= when <= max(dates) + _MARGIN:
+                reflection = detect_reflection(post, programmes, site_programme=main)
+                if reflection is not None:
+                    found.append(reflection)
+    return sorted(found, key=lambda r: (r.date is None, r.date or _EPOCH, r.post_id))
+
+
+def derive_reflections(
+    archive: Archive, site_key: str | None = None, programmes: Mapping[str, Programme] | None = None
+) -> int:
+    """Derive every site's (or one site's) reflections again and store them; returns the count."""
+    total = 0
+    for key, posts in _posts_by_site(archive, site_key):
+        reflections = detect_site_reflections(posts, programmes)
+        total += archive.save_reflections(key, [r.as_row() for r in reflections])
+    return total
+
+
+def reflection_of(archive: Archive, site_key: str, post_id: int) -> dict[str, Any] | None:
+    """One post's reflection as the archive stores it (derived afresh for its site), or None.
+
+    For `wpcpd show`: unlike `detect_reflection(post)`, this sees the site context, so an
+    unlabelled "Thing 17: Prezi" post on a cpd23 blog is recognised too.
+    """
+    derive_reflections(archive, site_key)
+    rows = archive.reflections(site_key)
+    return next((row for row in rows if row["post_id"] == post_id), None)
+
+
+def word_count(markup: str) -> int:
+    """Words a reader sees: markup, block comments and shortcodes do not count."""
+    visible = _INVISIBLE.sub(" ", markup)
+    return len(_WORD.findall(_SHORTCODE.sub(" ", html_to_text(visible))))
+
+
+def describe_sections(reflection: Reflection | Mapping[str, Any]) -> str:
+    """Plain text for `wpcpd show`: the reflection's thing, prompts with answers, and actions.
+
+    Accepts a `Reflection` or a row as `Archive.reflections()` returns it.
+    """
+    get = reflection.get if isinstance(reflection, Mapping) else lambda k: getattr(reflection, k)
+    things = thing_label(get("things") or [])
+    head = " · ".join(x for x in (get("programme"), things, get("topic")) if x)
+    lines = [f"{head} · {get('word_count')} words"]
+    for section in get("sections") or []:
+        prompt, answer = _prompt_answer(section)
+        lines += ["", f"Q: {prompt}"]
+        lines += [f"   {line}" if line else "" for line in answer.splitlines()]
+    actions = get("actions") or []
+    if actions:
+        lines.append("")
+        lines += [f"Action: {action}" for action in actions]
+    return "\n".join(lines)
+
+
+def thing_label(things: int | list[int] | None) -> str:
+    """'Thing 12', 'Things 8 & 9', 'Things 10, 11 & 12', or '' for none."""
+    if isinstance(things, int):
+        things = [things]
+    if not things:
+        return ""
+    if len(things) == 1:
+        return f"Thing {things[0]}"
+    head = ", ".join(str(n) for n in things[:-1])
+    return f"Things {head} & {things[-1]}"
+
+
+# -- programme and thing ------------------------------------------------------------------
+
+
+def _programme_of(post: Post, programmes: Iterable[Programme]) -> tuple[Programme | None, bool]:
+    """The programme the post's labels or title name, and whether the naming is strong."""
+    labels = [post.title] + [
+        text
+        for term in post.terms
+        if term.taxonomy != "post_format"
+        for text in (term.name, term.slug)
+    ]
+    haystacks = [f" {normalise_name(label)} " for label in labels]
+    weak: Programme | None = None
+    for programme in programmes:
+        if _names_in(programme.names, haystacks):
+            return programme, True
+        if weak is None and _names_in(programme.weak_names, haystacks):
+            weak = programme
+    return weak, False
+
+
+def _names_in(names: Iterable[str], haystacks: list[str]) -> bool:
+    needles = [f" {normalise_name(name)} " for name in names if normalise_name(name)]
+    return any(needle in haystack for needle in needles for haystack in haystacks)
+
+
+def _things_in(post: Post) -> tuple[list[int], re.Match[str] | None]:
+    """Thing numbers from the title, else from a term such as the category 'Thing 12'."""
+    match = _THING_RE.search(post.title)
+    if match:
+        return _numbers(match), match
+    for term in post.terms:
+        for text in (term.name, term.slug.replace("-", " ")):
+            term_match = _THING_RE.fullmatch(text.strip())
+            if term_match:
+                return _numbers(term_match), None
+    return [], None
+
+
+def _numbers(match: re.Match[str]) -> list[int]:
+    numbers = [_to_int(match["first"])]
+    numbers += [_to_int(m) for m in _NUMBER_RE.findall(match["more"] or "")]
+    if match["last"]:
+        last = int(match["last"])
+        if numbers[-1] < last <= numbers[-1] + 5:  # "Things 10-12"; not "Thing 5 - 2 tools"
+            numbers += range(numbers[-1] + 1, last + 1)
+    return sorted({n for n in numbers if n > 0})
+
+
+def _to_int(text: str) -> int:
+    return int(text) if text.isdigit() else NUMBER_WORDS[text.casefold()]
+
+
+def _topic(title: str, match: re.Match[str] | None, programme: Programme, things: list[int]) -> str:
+    """The words the writer gave the thing in the title, else the programme's topic."""
+    if match is not None:
+        for part in (title[match.end() :], title[: match.start()]):
+            topic = _clean_topic(part, programme)
+            if _WORD.search(topic):
+                return topic
+    return programme.topic_of(things)
+
+
+def _clean_topic(text: str, programme: Programme) -> str:
+    for name in (*programme.names, *programme.weak_names, programme.key):
+        words = re.findall(r"[^\W_]+", name)
+        if words:
+            pattern = r"#?\b" + r"[\W_]*".join(map(re.escape, words)) + r"\b"
+            text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"[(\[]\s*[)\]]", " ", text)
+    separators = f" \t:;,|-{_DASHES}"
+    text = " ".join(text.split()).strip(separators)
+    if text.startswith(")") and text.count(")") > text.count("("):
+        text = text[1:].strip(separators)
+    if text.endswith("(") and text.count("(") > text.count(")"):
+        text = text[:-1].strip(separators)
+    return text
+
+
+def _when(post: Post) -> datetime | None:
+    """A comparable date: GMT, or the local date taken as GMT when WordPress left GMT empty."""
+    if post.date_gmt is not None:
+        return post.date_gmt
+    return post.date.replace(tzinfo=UTC) if post.date is not None else None
+
+
+def _main_programme(
+    found: list[Reflection], programmes: Mapping[str, Programme]
+) -> Programme | None:
+    counts = Counter(r.programme for r in found)
+    if not counts:
+        return None
+    key, n = counts.most_common(1)[0]
+    return programmes.get(key) if n >= 2 else None
+
+
+def _looks_structured(sections: list[Section], actions: list[str]) -> bool:
+    strong_prompts = [s for s in sections if s.kind != "question"]
+    return bool(actions) or len(strong_prompts) >= 2
+
+
+# -- content structure -------------------------------------------------------------------
+
+
+def _structure(content: str) -> tuple[list[Section], list[str], str]:
+    """Sections (prompt, answer), actions and intro text of a post's HTML."""
+    builder = _Builder()
+    for element in _block_elements(content):
+        builder.add(element)
+    return builder.finish()
+
+
+class _Builder:
+    """Walks block elements in order; prompts open sections, action labels collect actions."""
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = []
+        self.actions: list[str] = []
+        self.intro: list[str] = []
+        self.current: Section | None = None
+        self.parts: list[str] = []
+        self.in_action_section = False
+        self.collecting_actions = False
+
+    def add(self, element: Any) -> None:
+        tag = element.tag.lower()
+        prompt = _prompt_of(element)
+        if prompt is not None:
+            self._open(*prompt)
+            return
+        if tag in ("ul", "ol", "dl"):
+            self._list([_text(li) for li in element if _is_tag(li, "li", "dt", "dd")])
+            return
+        text = _text(element)
+        if text:
+            self._paragraph(text)
+
+    def _open(self, prompt: str, kind: str, inline_answer: str) -> None:
+        self._close()
+        self.current = Section(prompt, kind=kind)
+        self.in_action_section = bool(_ACTION_HEADING.match(prompt))
+        self.collecting_actions = False
+        if inline_answer:
+            self._paragraph(inline_answer)
+
+    def _list(self, items: list[str]) -> None:
+        items = [item for item in items if item]
+        if self.collecting_actions or self.in_action_section:
+            self.actions += items
+        if self.collecting_actions:
+            self.collecting_actions = False
+            return
+        self._answer("\n".join(f"- {item}" for item in items))
+
+    def _paragraph(self, text: str) -> None:
+        self.collecting_actions = False
+        label = _ACTION_LABEL.match(text)
+        if label or _ACTION_SENTENCE.match(text):
+            rest = label["rest"].strip() if label else text
+            if rest and not rest.endswith(":"):
+                self.actions.append(rest)
+            else:
+                self.collecting_actions = True
+            return
+        if self.in_action_section:
+            self.actions.append(text)
+        self._answer(text)
+
+    def _answer(self, text: str) -> None:
+        if not text:
+            return
+        (self.parts if self.current else self.intro).append(text)
+
+    def _close(self) -> None:
+        if self.current is None:
+            return
+        self.current.answer = "\n\n".join(self.parts)
+        # An empty "Action" heading whose label paragraph became an action has nothing to add.
+        empty_is_noise = self.current.kind == "question" or self.in_action_section
+        if self.current.answer or not empty_is_noise:
+            self.sections.append(self.current)
+        self.current, self.parts = None, []
+
+    def finish(self) -> tuple[list[Section], list[str], str]:
+        self._close()
+        return self.sections, self.actions, "\n\n".join(self.intro)
+
+
+def _prompt_of(element: Any) -> tuple[str, str, str] | None:
+    """(prompt, kind, answer given in the same paragraph) when the element is a prompt."""
+    tag = element.tag.lower()
+    text = _text(element)
+    if not text:
+        return None
+    if tag in _HEADINGS:
+        return text, "heading", ""
+    if tag != "p":
+        return None
+    bold = _leading_bold(element)
+    if bold:
+        if _squash(bold) == _squash(text):
+            return bold.rstrip(":").strip(), "bold", ""
+        rest = _after_prefix(text, bold)
+        if rest and (bold.endswith("?") or _bold_then_break(element)):
+            return bold.rstrip(":").strip(), "bold", rest
+    if _is_question(text):
+        return text, "question", ""
+    return None
+
+
+def _leading_bold(paragraph: Any) -> str:
+    """The text of the bold run(s) a paragraph starts with; '' when it starts with plain text."""
+    if (paragraph.text or "").strip():
+        return ""
+    parts: list[str] = []
+    for child in paragraph:
+        if not _is_tag(child, "strong", "b"):
+            break
+        parts.append(child.text_content())
+        if (child.tail or "").strip():
+            break
+    return " ".join(" ".join(parts).split())
+
+
+def _bold_then_break(paragraph: Any) -> bool:
+    children = [c for c in paragraph if isinstance(c.tag, str)]
+    for first, second in itertools.pairwise(children):
+        if _is_tag(first, "strong", "b") and not (first.tail or "").strip():
+            if _is_tag(second, "br"):
+                return True
+        else:
+            break
+    return False
+
+
+def _after_prefix(text: str, prefix: str) -> str:
+    """What follows `prefix` in `text`, comparing without whitespace."""
+    wanted = _squash(prefix)
+    seen = ""
+    for index, char in enumerate(text):
+        if not char.isspace():
+            seen += char
+        if seen == wanted:
+            return text[index + 1 :].strip()
+    return ""
+
+
+def _is_question(text: str) -> bool:
+    stripped = text.rstrip(f" \"'){_QUOTES}")
+    if not stripped.endswith("?") or len(stripped) > _MAX_QUESTION:
+        return False
+    return _SENTENCE_BREAK.search(stripped[:-1]) is None
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _text(element: Any) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _is_tag(element: Any, *names: str) -> bool:
+    return isinstance(element.tag, str) and element.tag.lower() in names
+
+
+def _block_elements(content: str) -> Iterator[Any]:
+    """Top-level blocks of a post in reading order, looking through wrapper divs."""
+    if not content.strip():
+        return
+    markup = content if "<!-- wp:" in content else autop(content)
+    try:
+        root = lxml_html.fragment_fromstring(markup, create_parent="div")
+    except (ParserError, ValueError):
+        return
+    yield from _walk(root)
+
+
+def _walk(parent: Any) -> Iterator[Any]:
+    for child in parent:
+        if not isinstance(child.tag, str):
+            continue  # comments, including block delimiters
+        if child.tag.lower() in _CONTAINERS:
+            yield from _walk(child)
+        elif child.tag.lower() in _SKIPPED_ELEMENTS:
+            continue
+        else:
+            yield child
+
+
+def autop(markup: str) -> str:
+    """Paragraphs for classic-editor content, which WordPress stores without <p> tags.
+
+    A simplified wpautop: blank lines separate paragraphs, single newlines become <br>, and
+    text next to block-level tags is split from them.
+    """
+    text = markup.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(rf"(<{_AUTOP_BLOCKS}\b[^>]*>)", r"\n\n\1", text, flags=re.I)
+    text = re.sub(rf"(</{_AUTOP_BLOCKS}>)", r"\1\n\n", text, flags=re.I)
+    chunks = []
+    for chunk in re.split(r"\n\s*\n", text):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if re.match(rf"</?{_AUTOP_BLOCKS}\b", chunk, flags=re.I):
+            chunks.append(chunk)
+        else:
+            chunks.append("<p>" + chunk.replace("\n", "<br />\n") + "</p>")
+    return "\n".join(chunks)
+
+
+def _posts_by_site(archive: Archive, site_key: str | None) -> Iterator[tuple[str, Iterator[Post]]]:
+    """(site key, that site's posts) for each site, streaming from the archive."""
+    records = archive.iter_records(site_key)
+    for key, group in itertools.groupby(records, key=lambda pair: pair[0]):
+        yield key, (record for _, record in group if isinstance(record, Post))
+
+
+def _prompt_answer(section: Section | Mapping[str, Any]) -> tuple[str, str]:
+    if isinstance(section, Mapping):
+        return str(section.get("prompt", "")), str(section.get("answer", ""))
+    return section.prompt, section.answer
