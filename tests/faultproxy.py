@@ -30,6 +30,7 @@ class FaultProxy:
         self.stall_seconds = stall_seconds
         self.count = 0
         self.paths: Counter[str] = Counter()
+        self.methods: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -48,8 +49,9 @@ class FaultProxy:
         self._server.shutdown()
         self._server.server_close()
 
-    def _next(self, url: str) -> str | None:
+    def _next(self, url: str, method: str = "GET") -> str | None:
         with self._lock:
+            self.methods[method] += 1
             self.count += 1
             number = self.count
             self.paths[urlsplit(url).path + _route(url)] += 1
@@ -75,7 +77,7 @@ class FaultProxy:
                 self._serve()
 
             def _serve(self) -> None:
-                fault = proxy._next(self.path)
+                fault = proxy._next(self.path, self.command)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 if fault == "drop":

@@ -20,7 +20,14 @@ from rich.tree import Tree
 
 from wpcpd import __version__, pull
 from wpcpd.archive import Archive, default_path
-from wpcpd.config import Profile, add_profile, find_profile, load_profiles, remove_profile
+from wpcpd.config import (
+    Profile,
+    add_profile,
+    find_profile,
+    load_profiles,
+    remove_profile,
+    target_options,
+)
 from wpcpd.credentials import DEFAULT_PASSWORD_ENV, resolve_password
 from wpcpd.errors import UsageError, WpcpdError
 from wpcpd.model import Comment, format_gmt, format_local
@@ -375,19 +382,88 @@ def sites_remove(name: Annotated[str, typer.Argument(help="The profile's name.")
     err.print(f"removed {name} from {path}", markup=False)
 
 
+@app.command("publish")
+def publish_command(
+    file: Annotated[Path, typer.Argument(help="A reflection file (Markdown with front matter).")],
+    to: Annotated[
+        list[str] | None,
+        typer.Option("--to", help="A site profile or address; repeat for several sites."),
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option(help="draft, pending, publish, future or private.")
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="User name, for addresses.")] = None,
+    password_env: Annotated[
+        str, typer.Option(help="Environment variable holding the application password.")
+    ] = DEFAULT_PASSWORD_ENV,
+    dry_run: Annotated[bool, typer.Option(help="Show what would change; write nothing.")] = False,
+    classic: Annotated[bool, typer.Option(help="Plain HTML instead of blocks.")] = False,
+    originally_posted: Annotated[
+        bool, typer.Option(help="Add 'Originally posted at' the first site, to the others.")
+    ] = False,
+    strict: Annotated[bool, typer.Option(help="Unanswered prompts are errors.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """Publish a reflection to one or several blogs; safe to run again.
+
+    Example: `wpcpd publish thing-12.md --to work --to personal --status draft`
+    """
+    from wpcpd.sinks.publish import PublishOptions, publish_file
+
+    targets = to or _front_targets(file)
+    if not targets:
+        raise UsageError("say where to publish: --to SITE (a profile or an address)")
+    connections = [(ref, _connector(ref, user, password_env)) for ref in targets]
+    options = PublishOptions(status, dry_run, classic, originally_posted)
+    with _open_archive(create=True) as archive:
+        publication = publish_file(archive, file, connections, options, strict)
+    for warning in publication.document.warnings:
+        err.print(f"wpcpd: warning: {warning}", markup=False)
+    rows = [o.as_dict() for o in publication.outcomes]
+    _print_rows(rows, ["target", "action", "post_id", "url", "message"], as_json)
+    for outcome in publication.outcomes:
+        if outcome.diff and not as_json:
+            out.print(outcome.diff, markup=False)
+    if any(o.action == "failed" for o in publication.outcomes):
+        raise typer.Exit(1)
+
+
+def _front_targets(file: Path) -> list[str]:
+    from wpcpd.reflect.render import load_document
+
+    return list(load_document(file).front.targets)
+
+
+def _connector(ref: str, user: str | None, password_env: str) -> Callable[[], Any]:
+    url, user, variable = target_options(ref, user, password_env)
+
+    def connect() -> Any:
+        options = pull.LiveOptions(user=user, password=resolve_password(url, user, variable))
+        return pull.connect_rest(url, options)
+
+    return connect
+
+
 @app.command("show")
 def show_command(
     post_id: Annotated[int, typer.Argument(help="The post's id on its site.")],
     site: Annotated[str | None, typer.Option(help="The site, when several hold that id.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Show one post with its terms and its comment threads. Example: `wpcpd show 42`"""
+    """Show one post with its terms and comment threads; a reflection's prompts and actions.
+
+    Example: `wpcpd show 42`
+    """
+    from wpcpd.reflect import describe_sections, reflection_of
+
     with _open_archive() as archive:
         site_key, post = archive.post(site, post_id)
         comments = archive.comments_of(site_key, post_id)
+        reflection = reflection_of(archive, site_key, post_id)
     if as_json:
         data = record_to_dict(site_key, post)
         data["comments"] = [record_to_dict(site_key, c) for c in comments]
+        data["reflection"] = reflection
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
     out.print(f"[bold]{post.title or '(no title)'}[/bold]")
@@ -399,7 +475,10 @@ def show_command(
     if post.terms:
         out.print("terms: " + ", ".join(f"{t.taxonomy}:{t.name}" for t in post.terms), markup=False)
     out.print()
-    out.print(html_to_text(post.content), markup=False)
+    if reflection:
+        out.print(describe_sections(reflection), markup=False)
+    else:
+        out.print(html_to_text(post.content), markup=False)
     if comments:
         out.print()
         out.print(_comment_tree(comments))

@@ -98,3 +98,11 @@ def find_profile(source: str) -> Profile | None:
             f"(profiles: {', '.join(profiles) or 'none; add one with wpcpd sites add'})"
         )
     return profiles[source]
+
+
+def target_options(ref: str, user: str | None, password_env: str) -> tuple[str, str | None, str]:
+    """A site named by profile or address: (url, user, password variable) to write to."""
+    profile = find_profile(ref)
+    if profile is None:
+        return ref, user, password_env
+    return profile.url, user or profile.user or None, profile.password_env or password_env

@@ -198,6 +198,32 @@ def _pull_xmlrpc(
     return PullResult(api.url, "xmlrpc", summary, warnings, details)
 
 
+@dataclass
+class Connection:
+    """A logged-in REST connection to one site, for writing (publish, push, verify)."""
+
+    session: PoliteSession
+    client: RestClient
+    url: str
+    language: str = ""
+
+
+def connect_rest(url: str, options: LiveOptions) -> Connection:
+    """Discover the site's REST API and check the credentials, which writing requires."""
+    session = make_session(options.politeness)
+    if is_wordpress_com(url):
+        client: RestClient = _wpcom_client(session, url, options)
+        check_credentials(client, normalise_url(url))
+        return Connection(session, client, normalise_url(url))
+    api = discover(session, url)
+    if api.rest_root is None:
+        raise SourceError(f"{api.url}: no WordPress REST API found to write through")
+    client = RestClient(session, api.rest_root, options.concurrency)
+    if not _authenticate(session, client, api.url, options):
+        raise UsageError(f"{api.url}: writing needs --user and an application password")
+    return Connection(session, client, api.url, api.language)
+
+
 def _count_progress(
     on_progress: Callable[[int], None] | None,
 ) -> Callable[[SaveSummary], None] | None:
