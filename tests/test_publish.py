@@ -175,3 +175,34 @@ def test_dry_run_shows_a_diff_and_writes_nothing(wordpress_factory: Any, tmp_pat
     assert "+" in preview["diff"] and "three webinars" in preview["diff"]
     live = rest(site, f"posts/{first['post_id']}", context="edit")["content"]["raw"]
     assert "two webinars" in live
+
+
+def test_a_site_with_rest_closed_gets_the_reflection_through_xmlrpc(
+    wordpress_factory: Any, tmp_path: Path
+) -> None:
+    site = wordpress_factory()
+    plugin = site.site_dir / "wp-content" / "mu-plugins" / "no-rest.php"
+    plugin.parent.mkdir(parents=True, exist_ok=True)
+    plugin.write_text(
+        "<?php add_filter('rest_authentication_errors', function () {"
+        " return new WP_Error('rest_disabled', 'The REST API is off here.', ['status' => 403]);"
+        " });"
+    )
+    file = write_thing_12(tmp_path)
+    (created,) = outcomes(publish(tmp_path, file, site))
+    assert created["action"] == "created", created
+    post = json.loads(site.php(
+        f"$p = get_post({created['post_id']});"
+        "echo json_encode(['title' => $p->post_title, 'status' => $p->post_status,"
+        " 'content' => $p->post_content, 'thumb' => (int) get_post_thumbnail_id($p),"
+        " 'tags' => wp_get_post_tags($p->ID, ['fields' => 'names'])]);"
+    ))  # fmt: skip
+    assert post["title"] == "cpd23 Thing 12: Putting the social into social media"
+    assert post["status"] == "draft" and post["thumb"] > 0
+    assert "<!-- wp:heading -->" in post["content"]
+    assert sorted(post["tags"]) == ["cpd23", "social media"]
+    (again,) = outcomes(publish(tmp_path, file, site))
+    assert again["action"] == "unchanged" and again["post_id"] == created["post_id"]
+    file.write_text(file.read_text().replace("two webinars", "three webinars"))
+    (edited,) = outcomes(publish(tmp_path, file, site))
+    assert edited["action"] == "updated" and edited["post_id"] == created["post_id"]

@@ -438,8 +438,10 @@ def _connector(ref: str, user: str | None, password_env: str) -> Callable[[], An
     url, user, variable = target_options(ref, user, password_env)
 
     def connect() -> Any:
+        from wpcpd.sinks.publish import connect_site
+
         options = pull.LiveOptions(user=user, password=resolve_password(url, user, variable))
-        return pull.connect_rest(url, options)
+        return connect_site(url, options)
 
     return connect
 
@@ -656,3 +658,150 @@ def render_command(
     for warning in document.warnings:
         err.print(f"wpcpd: warning: {warning}", markup=False, soft_wrap=True)
     print(document.to_classic() if classic else document.to_blocks())
+
+
+# -- migrate a blog: push an archived site into another WordPress, then verify it -----------
+
+
+@app.command("push")
+def push_command(
+    from_site: Annotated[
+        str, typer.Option("--from", help="The archived site to push (key, address or number).")
+    ],
+    to: Annotated[str, typer.Option(help="The WordPress to push into (address or profile).")],
+    user: Annotated[
+        str | None, typer.Option(help="An administrator on the target (application password).")
+    ] = None,
+    password_env: Annotated[
+        str, typer.Option(help="Environment variable holding the application password.")
+    ] = DEFAULT_PASSWORD_ENV,
+    dry_run: Annotated[
+        bool, typer.Option(help="Say what would be written; write nothing.")
+    ] = False,
+    only: Annotated[
+        str | None, typer.Option(help="Only some of: posts,pages,comments,media.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only posts, media and comments dated on or after (GMT).")
+    ] = None,
+    comments_only: Annotated[
+        bool, typer.Option(help="Only comments: carry new ones from an old blog still live.")
+    ] = False,
+    author_map: Annotated[
+        Path | None, typer.Option(help="CSV of 'old login,new login or e-mail' lines.")
+    ] = None,
+    default_author: Annotated[
+        str | None, typer.Option(help="Give items of unknown authors to this target user.")
+    ] = None,
+    create_authors: Annotated[
+        bool, typer.Option(help="Create target users for authors it does not have.")
+    ] = False,
+    include_spam: Annotated[bool, typer.Option(help="Carry spam comments too.")] = False,
+    include_trash: Annotated[bool, typer.Option(help="Carry trashed posts and comments.")] = False,
+    media_dir: Annotated[
+        Path | None, typer.Option(help="A local copy of the old uploads folder.")
+    ] = None,
+    redirects: Annotated[
+        Path | None,
+        typer.Option(help="Write FILE.csv, .nginx.conf, .htaccess and .redirection.json."),
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=8, help="Writes at once.")] = 1,
+    insecure_http: Annotated[
+        bool, typer.Option(help="Allow sending a password over plain http to another host.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Push an archived blog into another WordPress; run again to resume or update.
+
+    Example: `WPCPD_PASSWORD=... wpcpd push --from old.example.org --to https://new.example.org
+    --user admin --create-authors --redirects redirects`
+    """
+    from wpcpd.config import target_options
+    from wpcpd.sinks import push as migrate
+
+    url, user, variable = target_options(to, user, password_env)
+    options = migrate.PushOptions(
+        user=user, password=resolve_password(url, user, variable), insecure_http=insecure_http,
+        dry_run=dry_run, only=migrate.parse_only(only), since=migrate.parse_since(since),
+        comments_only=comments_only,
+        author_map=migrate.read_author_map(author_map) if author_map else {},
+        default_author=default_author, create_authors=create_authors,
+        include_spam=include_spam, include_trash=include_trash, media_dir=media_dir,
+        redirects=redirects, concurrency=concurrency,
+    )  # fmt: skip
+    with _open_archive() as archive, _phase_bars() as (on_phase, on_step):
+        report = migrate.push(archive, from_site, url, options, on_phase=on_phase,
+                              on_step=on_step)  # fmt: skip
+    if as_json:
+        out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        for warning in report.warnings:
+            err.print(f"wpcpd: warning: {warning}", markup=False)
+        out.print(report.describe(), markup=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+class _phase_bars:
+    """One progress bar per push phase on a terminal; nothing when piped."""
+
+    def __enter__(self) -> tuple[Any, Any]:
+        if not err.is_terminal:
+            return None, None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress
+
+        self.progress: Any = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
+                                      console=err, transient=True)  # fmt: skip
+        self.progress.start()
+        self.task: Any = None
+
+        def on_phase(phase: str, total: int) -> None:
+            self.task = self.progress.add_task(phase, total=total)
+
+        def on_step() -> None:
+            if self.task is not None:
+                self.progress.advance(self.task)
+
+        return on_phase, on_step
+
+    def __exit__(self, *exc: object) -> None:
+        if getattr(self, "progress", None) is not None:
+            self.progress.stop()
+
+
+@app.command("verify")
+def verify_command(
+    from_site: Annotated[str, typer.Option("--from", help="The archived site that was pushed.")],
+    against: Annotated[str, typer.Option(help="The WordPress it was pushed into.")],
+    user: Annotated[
+        str | None, typer.Option(help="A user on the target (application password).")
+    ] = None,
+    password_env: Annotated[
+        str, typer.Option(help="Environment variable holding the application password.")
+    ] = DEFAULT_PASSWORD_ENV,
+    include_spam: Annotated[bool, typer.Option(help="Spam comments were pushed too.")] = False,
+    include_trash: Annotated[bool, typer.Option(help="Trashed items were pushed too.")] = False,
+    insecure_http: Annotated[
+        bool, typer.Option(help="Allow sending a password over plain http to another host.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Read the target back and compare it with the archive, field by field; exit 1 on
+    differences. Example: `wpcpd verify --from old.example.org --against https://new.example.org
+    --user admin`
+    """
+    from wpcpd.config import target_options
+    from wpcpd.verify import verify
+
+    url, user, variable = target_options(against, user, password_env)
+    live = pull.LiveOptions(user=user, password=resolve_password(url, user, variable),
+                            insecure_http=insecure_http)  # fmt: skip
+    with _open_archive() as archive:
+        report = verify(archive, from_site, url, live, include_spam=include_spam,
+                        include_trash=include_trash)  # fmt: skip
+    if as_json:
+        out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        out.print(report.describe(), markup=False)
+    if not report.ok:
+        raise typer.Exit(1)

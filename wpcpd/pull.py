@@ -21,6 +21,7 @@ from wpcpd.sources.discover import (
     wpcom_site,
 )
 from wpcpd.sources.rest import (
+    NoRestApi,
     RestBlocked,
     RestClient,
     RestError,
@@ -217,7 +218,7 @@ def connect_rest(url: str, options: LiveOptions) -> Connection:
         return Connection(session, client, normalise_url(url))
     api = discover(session, url)
     if api.rest_root is None:
-        raise SourceError(f"{api.url}: no WordPress REST API found to write through")
+        raise NoRestApi(f"{api.url}: no WordPress REST API found to write through")
     client = RestClient(session, api.rest_root, options.concurrency)
     if not _authenticate(session, client, api.url, options):
         raise UsageError(f"{api.url}: writing needs --user and an application password")

@@ -25,11 +25,14 @@ from typing import Any
 
 from wpcpd.archive import Archive, RemoteId
 from wpcpd.errors import UsageError, WpcpdError
+from wpcpd.http import make_session
 from wpcpd.model import TermRef, site_key
-from wpcpd.pull import Connection
+from wpcpd.pull import Connection, LiveOptions, connect_rest
 from wpcpd.reflect.render import Document, ImageRef
 from wpcpd.sinks.rest_writer import RestWriter
-from wpcpd.sources.rest import RestError, RestSource
+from wpcpd.sources.discover import discover
+from wpcpd.sources.rest import NoRestApi, RestBlocked, RestError, RestSource
+from wpcpd.sources.xmlrpc import XmlRpcSource, default_endpoint
 
 KIND = "reflection"
 SOURCE = "file"
@@ -69,10 +72,16 @@ class Publication:
     first_url: str = ""
     outcomes: list[Outcome] = field(default_factory=list)
 
-    def to(self, target: str, connect: Callable[[], Connection]) -> Outcome:
+    def to(self, target: str, connect: Callable[[], Any]) -> Outcome:
         """Publish to one site; any error becomes a failed outcome, never an exception."""
         try:
-            outcome = _SitePublisher(self, connect()).publish()
+            connection = connect()
+            if isinstance(connection, Connection):
+                outcome = _SitePublisher(self, connection).publish()
+            else:
+                from wpcpd.sinks.publish_xmlrpc import XmlRpcSitePublisher
+
+                outcome = XmlRpcSitePublisher(self, connection).publish()
         except WpcpdError as exc:
             outcome = Outcome(target, "failed", message=str(exc))
         if outcome.url and not self.first_url and outcome.action != "failed":
@@ -114,8 +123,8 @@ class _SitePublisher:
         status = check_document(self.doc, self.pub.options.status)
         remote = self._existing_post()
         fields = self._fields(status)
-        digest = _digest(fields)
-        if remote is not None and remote.get("_hash") == digest:
+        fingerprint = digest(fields)
+        if remote is not None and remote.get("_hash") == fingerprint:
             return Outcome(self.target, "would change nothing" if self.dry_run else "unchanged",
                            remote["id"], remote.get("link", ""))  # fmt: skip
         if self.dry_run:
@@ -126,7 +135,7 @@ class _SitePublisher:
         else:
             item = self.writer.update_post(remote["id"], fields)
             action = "updated"
-        self._remember(item, digest)
+        self._remember(item, fingerprint)
         self._pull_back(item)
         return self._outcome(action, item, fields)
 
@@ -273,8 +282,9 @@ class _SitePublisher:
                        diff=diff)  # fmt: skip
 
 
-def _digest(fields: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+def digest(fields: dict[str, Any]) -> str:
+    """What a publish would send, fingerprinted: equal means there is nothing to write."""
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _originally(url: str, classic: bool) -> str:
@@ -290,10 +300,27 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "reflection"
 
 
+def connect_site(url: str, options: LiveOptions) -> Any:
+    """REST if the site offers it to us; XML-RPC when REST is missing or closed."""
+    try:
+        return connect_rest(url, options)
+    except (RestBlocked, NoRestApi) as exc:
+        from wpcpd.sinks.publish_xmlrpc import XmlRpcConnection
+
+        session = make_session(options.politeness)
+        api = discover(session, url)
+        if not options.user or not options.password:
+            raise UsageError(f"{api.url}: writing needs --user and a password") from exc
+        source = XmlRpcSource(session, api.xmlrpc or default_endpoint(api.url), options.user,
+                              options.password, allow_insecure=options.insecure_http)  # fmt: skip
+        source.check()
+        return XmlRpcConnection(source, api.url)
+
+
 def publish_file(
     archive: Archive,
     path: Path,
-    targets: list[tuple[str, Callable[[], Connection]]],
+    targets: list[tuple[str, Callable[[], Any]]],
     options: PublishOptions,
     strict: bool = False,
 ) -> Publication:

@@ -51,6 +51,10 @@ class RestError(SourceError):
         self.code = code
 
 
+class NoRestApi(SourceError):
+    """The site shows no WordPress REST API at all."""
+
+
 class RestBlocked(SourceError):
     """The REST API is there but closed to this caller (a security plugin, a filter)."""
 
