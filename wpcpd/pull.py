@@ -220,7 +220,7 @@ def connect_rest(url: str, options: LiveOptions) -> Connection:
     if api.rest_root is None:
         raise NoRestApi(f"{api.url}: no WordPress REST API found to write through")
     client = RestClient(session, api.rest_root, options.concurrency)
-    if not _authenticate(session, client, api.url, options):
+    if not authenticate(session, client, api.url, options):
         raise UsageError(f"{api.url}: writing needs --user and an application password")
     return Connection(session, client, api.url, api.language)
 
@@ -257,7 +257,7 @@ def _pull_rest(
         check_credentials(client, api_url)
         authenticated = True
     else:
-        authenticated = _authenticate(session, client, api_url, options)
+        authenticated = authenticate(session, client, api_url, options)
     if not authenticated:
         _check_public_access(client, api_url)
     source = RestSource(client, authenticated, language, channel=channel)
@@ -278,9 +278,11 @@ def _pull_rest(
     return PullResult(api_url, channel, summary, warnings, details)
 
 
-def _authenticate(
+def authenticate(
     session: PoliteSession, client: RestClient, url: str, options: LiveOptions
 ) -> bool:
+    """Log the session in with the application password, checked at once; False without a
+    user (anonymous). A wrong password never passes silently as anonymous."""
     if not options.user:
         return False
     if not options.password:
