@@ -20,6 +20,7 @@ from wpcpd.http import Politeness, PoliteSession, make_session
 from wpcpd.model import Comment, Media, Site
 from wpcpd.pull import LiveOptions, pull
 from wpcpd.sinks.push import PushOptions, PushReport, push
+from wpcpd.sources.scrape import ScrapeOptions
 from wpcpd.sources.wxr import read_wxr
 from wpcpd.verify import verify
 
@@ -380,6 +381,24 @@ def test_push_from_a_wxr_export(
     assert (
         writings(b)["thing-3-images"]["content"]["raw"].count(f"{b.url}/wp-content/") == 5
     )  # src, srcset x3, link
+
+
+def test_push_from_a_scraped_archive(
+    site_a: WordPressSandbox, wordpress_factory: Any, tmp_path: Path
+) -> None:
+    """A blog known only from its public pages still moves: posts, threads and all."""
+    b = target(wordpress_factory, site_a)
+    with Archive(tmp_path / "scraped.db") as archive:
+        options = LiveOptions(politeness=QUICK, scrape=ScrapeOptions(delay=0))
+        scraped = pull(archive, site_a.url, via="scrape", live=options)
+        assert scraped.channel == "scrape" and scraped.summary.counts["comment"]["new"] > 0
+        report, _ = run_push(archive, site_a, b)
+        checked = verify(archive, site_a.url, b.url, live(b))
+        public = {r["slug"]: r["title"] for r in archive.list_posts() if r["type"] == "post"}
+    assert report.failed == 0, report.describe()
+    assert checked.ok, checked.describe()
+    carried = {slug: item["title"]["raw"] for slug, item in writings(b).items()}
+    assert public.items() <= carried.items()
 
 
 def test_author_map_csv_and_missing_authors(

@@ -1303,11 +1303,19 @@ _ANCHOR = re.compile(r"<a\s([^>]*)>", re.I)
 _ATTRIBUTE = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 
 
+_PARAGRAPH_MARKUP = re.compile(r"</?p(?:\s[^>]*)?>|<br\s*/?>", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s+")
+
+
 def comparable_html(text: str) -> str:
     """Text as compared: WordPress adds rel="nofollow ugc" to links in comments and
     rel="noopener" to links opening a new window, rewriting the link's other attributes
-    with double quotes; neither changes what the link is."""
-    return _ANCHOR.sub(_anchor, text.strip()) if "<a" in text.lower() else text.strip()
+    with double quotes; neither changes what the link is. Paragraph markup is presentation
+    too: WordPress stores comments without <p> (kses strips it) and adds it when showing
+    them, so a scraped comment's <p>text</p> and the stored text are the same words; and
+    the line breaks kses leaves behind are whitespace like any other."""
+    text = _WHITESPACE.sub(" ", _PARAGRAPH_MARKUP.sub(" ", text)).strip()
+    return _ANCHOR.sub(_anchor, text) if "<a" in text.lower() else text
 
 
 def _anchor(match: re.Match[str]) -> str:

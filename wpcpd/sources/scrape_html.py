@@ -76,8 +76,9 @@ def read_post_page(text: str, url: str, headers: dict[str, str] | None = None) -
     scraped.author = read_author(container, soup)
     post.author = scraped.author.login if scraped.author else ""
     scraped.media = read_featured_image(container, post)
-    scraped.terms = read_terms(container, soup)
-    post.terms = [TermRef(t.taxonomy, t.slug, t.name) for t in scraped.terms]
+    own, ancestors = read_terms(container, soup)
+    post.terms = [TermRef(t.taxonomy, t.slug, t.name) for t in own]
+    scraped.terms = ancestors + own
     if post.date is None and post.type == "post":
         scraped.notes.append(f"no publication date that could be read ({scraped.lang or '?'})")
     return scraped
@@ -444,17 +445,35 @@ def read_featured_image(container: Tag, post: Post) -> Media | None:
     return media
 
 
-def read_terms(container: Tag, soup: BeautifulSoup) -> list[Term]:
-    """Categories and tags from their links: rel="category tag", rel="tag"."""
+def read_terms(container: Tag, soup: BeautifulSoup) -> tuple[list[Term], list[Term]]:
+    """Categories and tags from their links (rel="category tag", rel="tag"): the post's own,
+    and the parent categories their addresses name, which the post is not in itself."""
     scope = container if container.select_one("a[rel~=tag]") else soup
     terms: dict[tuple[str, str], Term] = {}
+    ancestors: dict[tuple[str, str], Term] = {}
     for link in scope.select("a[rel~=tag]"):
         if link.find_parent(["aside", "footer"], class_=re.compile("widget|site-footer")):
             continue
         term = _term_from_link(link)
         if term:
             terms.setdefault((term.taxonomy, term.slug), term)
-    return list(terms.values())
+            for ancestor in _ancestors(link, term):
+                ancestors.setdefault((ancestor.taxonomy, ancestor.slug), ancestor)
+    return list(terms.values()), [t for k, t in ancestors.items() if k not in terms]
+
+
+def _ancestors(link: Tag, term: Term) -> list[Term]:
+    """Parent categories the address names (/category/a/b/c/): a post in c alone still
+    carries the hierarchy. Their names are not on the page; the slug stands in for them
+    until a fuller pull (REST, WXR) brings the real ones."""
+    if not term.parent:
+        return []
+    segments = [_slug_text(s) for s in urlsplit(str(link.get("href", ""))).path.split("/") if s]
+    chain = segments[segments.index("category") + 1 : -1]
+    return [
+        Term(term.taxonomy, slug, unquote(slug).replace("-", " "), parent=chain[i - 1] if i else "")
+        for i, slug in enumerate(chain)
+    ]
 
 
 def _term_from_link(link: Tag) -> Term | None:
