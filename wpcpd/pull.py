@@ -69,7 +69,8 @@ class PullResult:
                 ))  # fmt: skip
         sites = ", ".join(self.summary.sites) or "no site"
         how = self.channel + (f", {self.details['mode']}" if "mode" in self.details else "")
-        return f"pulled {sites} from {self.source} via {how}: " + "; ".join(parts)
+        return f"pulled {sites} from {self.source} via {how}: " + ("; ".join(parts) or
+                                                                   "nothing changed")  # fmt: skip
 
 
 WPCOM_TOKEN_ENV = "WPCPD_WPCOM_TOKEN"

@@ -39,6 +39,17 @@ SKIPPED_TYPES = frozenset(
     {"attachment", "nav_menu_item", "wp_template", "wp_template_part", "wp_global_styles",
      "wp_navigation"}
 )  # fmt: skip
+POST_FIELDS = (
+    "id", "type", "status", "slug", "title", "content", "excerpt", "date", "date_gmt",
+    "modified", "modified_gmt", "author", "parent", "menu_order", "comment_status",
+    "ping_status", "sticky", "password", "guid", "link", "featured_media", "format",
+)  # fmt: skip
+MEDIA_FIELDS = ("description", "caption", "source_url", "media_details", "alt_text", "post",
+                "mime_type")  # fmt: skip
+COMMENT_FIELDS = (
+    "id", "post", "parent", "author", "author_name", "author_email", "author_url",
+    "author_ip", "date", "date_gmt", "content", "status", "type",
+)  # fmt: skip
 SKIPPED_TAXONOMIES = frozenset({"nav_menu", "wp_theme", "wp_template_part_area"})
 T = TypeVar("T")
 R = TypeVar("R")
@@ -78,6 +89,9 @@ class RestClient:
         self.root = root
         self.concurrency = max(1, concurrency)
         self._index: dict[str, Any] | None = None
+        self.fields: dict[str, str] = {}
+        """Route base -> the `_fields` to ask for: only what wpcpd reads. WordPress then
+        skips work nobody uses (rendered content, links, avatars), which halves a pull."""
         self.server_time: str | None = None
         """The site's own clock at its first answer (UTC, ISO): high-water marks use it,
         so a difference between this machine's clock and the site's cannot hide edits."""
@@ -106,8 +120,12 @@ class RestClient:
         return self._index
 
     def page(self, route: str, params: dict[str, Any], number: int) -> Page:
+        query = {**params, "per_page": PER_PAGE, "page": number}
+        fields = self.fields.get(route.removeprefix("wp/v2/").split("/")[0])
+        if fields and "_fields" not in query:
+            query["_fields"] = fields
         try:
-            response = self.get(route, {**params, "per_page": PER_PAGE, "page": number})
+            response = self.get(route, query)
         except RestError as exc:
             if exc.code == "rest_post_invalid_page_number":
                 return Page([], 0, 0)  # past the end: the list shrank while we read it
@@ -271,6 +289,9 @@ class RestSource:
     taxonomies: dict[str, str] = field(default_factory=dict)
     """rest_base -> taxonomy name, for reading a post's term id lists."""
 
+    def __post_init__(self) -> None:
+        self.client.fields["comments"] = ",".join(COMMENT_FIELDS)
+
     @property
     def context(self) -> dict[str, str]:
         return {"context": "edit"} if self.authenticated else {}
@@ -345,11 +366,16 @@ class RestSource:
     def post_types(self) -> dict[str, str]:
         """Post type -> REST route base, attachments and the site's machinery left out."""
         types = self.client.json("wp/v2/types", self.context)
-        return {
+        routes = {
             name: info["rest_base"]
             for name, info in types.items()
             if name not in SKIPPED_TYPES and info.get("rest_base")
         }
+        # Top-level names only: nested ones (title.raw) need WordPress 5.3.
+        post_fields = ",".join([*POST_FIELDS, *self.taxonomies])
+        self.client.fields.update({rest_base: post_fields for rest_base in routes.values()})
+        self.client.fields["media"] = ",".join([*POST_FIELDS, *MEDIA_FIELDS])
+        return routes
 
     def status_groups(self) -> dict[str, dict[str, str]]:
         # status=any leaves trash out, so trash is asked for on its own.
