@@ -984,20 +984,24 @@ class _BatchWriter:
         that is counted as "kept".
         """
         stored = self._stored_hashes(table, columns, [key for key, _ in rows])
+        outcomes: Counter[str] = Counter()
         to_write = []
+        guarded = self.public_only and table in PUBLIC_ONLY_TABLES
         for key, values in rows:
             previous = stored.get(key)
             if previous is None:
-                self.summary.add(kind, "new")
-            elif self.public_only and not previous[1] and table in PUBLIC_ONLY_TABLES:
-                self.summary.add(kind, "kept")
+                outcomes["new"] += 1
+            elif guarded and not previous[1]:
+                outcomes["kept"] += 1
                 continue
             elif previous[0] != values[-1]:
-                self.summary.add(kind, "updated")
+                outcomes["updated"] += 1
             else:
-                self.summary.add(kind, "unchanged")
+                outcomes["unchanged"] += 1
                 continue
             to_write.append(values)
+        for outcome, n in outcomes.items():
+            self.summary.add(kind, outcome, n)
         return to_write
 
     def _save_authors(self, authors: list[Author]) -> None:

@@ -189,7 +189,9 @@ def parse_wp_date_gmt(text: str | None) -> datetime | None:
 
 
 def format_local(value: datetime | None) -> str | None:
-    return value.replace(tzinfo=None).isoformat(timespec="seconds") if value else None
+    if value is None:
+        return None
+    return value.isoformat(timespec="seconds")[:19]
 
 
 def format_gmt(value: datetime | None) -> str | None:
@@ -197,7 +199,7 @@ def format_gmt(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def parse_local(text: str | None) -> datetime | None:

@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import IO, Any
 
 from lxml import etree
@@ -234,6 +235,11 @@ class WxrParser:
         self.header_pending = True
         self.terms_seen: set[tuple[str, str]] = set()
         self.comment_tags = {wp(local): field for local, field in COMMENT_TEXT_FIELDS.items()}
+        self.comment_tag = SimpleNamespace(
+            id=wp("comment_id"), parent=wp("comment_parent"), user_id=wp("comment_user_id"),
+            date=wp("comment_date"), date_gmt=wp("comment_date_gmt"), type=wp("comment_type"),
+            meta=wp("commentmeta"),
+        )  # fmt: skip
 
     def site(self, channel: Any) -> Site:
         wp = self.wp
@@ -391,19 +397,21 @@ class WxrParser:
 
     def comment(self, element: Any, post_id: int) -> Comment:
         f = _fields(element)
+        t = self.comment_tag
         text = {field: f.get(tag, "") for tag, field in self.comment_tags.items()}
         approved = text.pop("approved").strip()
         return Comment(
             **text,
-            id=_int(f.get(self.wp("comment_id"), "")),
+            id=_int(f.get(t.id, "")),
             post=post_id,
-            parent=_int(f.get(self.wp("comment_parent"), "")),
-            user_id=_int(f.get(self.wp("comment_user_id"), "")),
-            date=parse_wp_date(f.get(self.wp("comment_date"))),
-            date_gmt=parse_wp_date_gmt(f.get(self.wp("comment_date_gmt"))),
+            parent=_int(f.get(t.parent, "")),
+            user_id=_int(f.get(t.user_id, "")),
+            date=parse_wp_date(f.get(t.date)),
+            date_gmt=parse_wp_date_gmt(f.get(t.date_gmt)),
             status=COMMENT_STATUS.get(approved, "trash" if "trash" in approved else approved),
-            type=f.get(self.wp("comment_type")) or "comment",
-            meta=_meta_rows(element, self.wp("commentmeta"), self.wp),
+            type=f.get(t.type) or "comment",
+            # Most comments have no meta: look for it only when a child said so.
+            meta=_meta_rows(element, t.meta, self.wp) if t.meta in f else [],
         )
 
 
