@@ -154,9 +154,7 @@ def pull_command(
     url_pattern: Annotated[
         str | None, typer.Option(help="Scraping: only addresses matching this regex.")
     ] = None,
-    delay: Annotated[
-        float, typer.Option(min=0, help="Scraping: seconds between requests.")
-    ] = 1.0,
+    delay: Annotated[float, typer.Option(min=0, help="Scraping: seconds between requests.")] = 1.0,
     ignore_robots: Annotated[
         bool, typer.Option(help="Scraping: do not honour robots.txt (say so explicitly).")
     ] = False,
