@@ -153,3 +153,16 @@ def test_sync_state_page_cache_and_remote_ids_round_trip(archive: Archive) -> No
     found = archive.remote_id("post", "edge.example.org/cpd", "10", "new.example.org")
     assert found is not None and found.target_id == 502
     assert len(archive.remote_ids("post", "edge.example.org/cpd", "new.example.org")) == 1
+
+
+def test_a_real_post_supersedes_a_scraped_stand_in_at_the_same_address(
+    archive: Archive,
+) -> None:
+    site = Site("old.example.org", "http://old.example.org", channel="scrape")
+    link = "http://old.example.org/2008/04/01/thing-8/"
+    stand_in = Post(id=-987654, title="Thing 8: RSS feeds", link=link)
+    archive.save([site, stand_in], public_only=True)
+    archive.save(read_wxr(FIXTURES / "old-1.0.xml"))
+    rows = {r["id"]: r["removed_at"] for r in archive.query("SELECT id, removed_at FROM posts")}
+    assert rows[3] is None  # the real post, id 3, at the same address
+    assert rows[-987654] is not None

@@ -1074,6 +1074,8 @@ class _BatchWriter:
         written = self._split("post", "posts", ("id",), rows)
         self.db.executemany(_POST_UPSERT, written)
         changed = [by_id[row[1]] for row in written]
+        if not self.public_only:
+            self._supersede_scraped([p.link for p in changed if p.link and p.id > 0])
         self._replace_children(
             "post_terms", "post_id", [p.id for p in changed],
             [(self.site_id, p.id, t.taxonomy, t.slug, i)
@@ -1099,6 +1101,18 @@ class _BatchWriter:
         with_meta = [by_id[row[1]] for row in written if by_id[row[1]].meta is not None]
         self._replace_children("comment_meta", "comment_id", [c.id for c in with_meta],
                                _meta_rows(self.site_id, with_meta))  # fmt: skip
+
+    def _supersede_scraped(self, links: list[str]) -> None:
+        """A scraped post whose page showed no id got a stand-in negative id; when the real
+        post arrives (REST, WXR, XML-RPC) at the same address, the stand-in is marked
+        removed rather than left as a duplicate."""
+        for start in range(0, len(links), 500):
+            chunk = links[start : start + 500]
+            self.db.execute(
+                f"UPDATE posts SET removed_at = ? WHERE site_id = ? AND id < 0 "
+                f"AND removed_at IS NULL AND link IN ({', '.join('?' * len(chunk))})",
+                [self.pulled_at, self.site_id, *chunk],
+            )
 
     def _replace_children(
         self, table: str, owner: str, owner_ids: list[int], rows: list[tuple[Any, ...]]
