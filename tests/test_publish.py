@@ -181,13 +181,7 @@ def test_a_site_with_rest_closed_gets_the_reflection_through_xmlrpc(
     wordpress_factory: Any, tmp_path: Path
 ) -> None:
     site = wordpress_factory()
-    plugin = site.site_dir / "wp-content" / "mu-plugins" / "no-rest.php"
-    plugin.parent.mkdir(parents=True, exist_ok=True)
-    plugin.write_text(
-        "<?php add_filter('rest_authentication_errors', function () {"
-        " return new WP_Error('rest_disabled', 'The REST API is off here.', ['status' => 403]);"
-        " });"
-    )
+    site.close_rest()
     file = write_thing_12(tmp_path)
     (created,) = outcomes(publish(tmp_path, file, site))
     assert created["action"] == "created", created

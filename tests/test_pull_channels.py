@@ -27,16 +27,6 @@ def live_pull(archive: Path, site: Any, via: str = "auto", auth: bool = True) ->
         return pull(opened, site.url, via=via, live=options)
 
 
-def close_rest(site: Any) -> None:
-    plugin = site.site_dir / "wp-content" / "mu-plugins" / "no-rest.php"
-    plugin.parent.mkdir(parents=True, exist_ok=True)
-    plugin.write_text(
-        "<?php add_filter('rest_authentication_errors', function () {"
-        " return new WP_Error('rest_disabled', 'The REST API is off here.', ['status' => 403]);"
-        " });"
-    )
-
-
 def test_via_xmlrpc_reads_the_same_posts_as_rest(seeded_wordpress: Any, tmp_path: Path) -> None:
     by_xmlrpc = live_pull(tmp_path / "x.db", seeded_wordpress, via="xmlrpc")
     by_rest = live_pull(tmp_path / "r.db", seeded_wordpress, via="rest")
@@ -52,7 +42,7 @@ def test_rest_closed_to_everyone_falls_back_to_xmlrpc(
 ) -> None:
     site = wordpress_factory()
     site.seed_full()
-    close_rest(site)
+    site.close_rest()
     result = live_pull(tmp_path / "fallback.db", site)
     assert result.channel == "xmlrpc"
     assert "read through XML-RPC instead" in result.warnings[0]
@@ -64,7 +54,7 @@ def test_rest_closed_and_no_login_scrapes_or_says_why(
 ) -> None:
     site = wordpress_factory()
     site.seed_full()
-    close_rest(site)
+    site.close_rest()
     with pytest.raises(SourceError, match="closed to visitors"):
         live_pull(tmp_path / "none.db", site, via="rest", auth=False)
     result = live_pull(tmp_path / "none.db", site, auth=False)

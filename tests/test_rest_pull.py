@@ -132,12 +132,11 @@ def test_rest_closed_to_visitors_says_so_and_works_with_a_password(
     wordpress_factory: Any, tmp_path: Path
 ) -> None:
     site = wordpress_factory()
-    plugin = site.site_dir / "wp-content" / "mu-plugins" / "members-only-rest.php"
-    plugin.parent.mkdir(parents=True, exist_ok=True)
-    plugin.write_text(
-        "<?php add_filter('rest_authentication_errors', function ($result) {"
+    site.add_mu_plugin(
+        "members-only-rest",
+        "add_filter('rest_authentication_errors', function ($result) {"
         " if (!empty($result) || is_user_logged_in()) { return $result; }"
-        " return new WP_Error('rest_cannot_access', 'Members only.', ['status' => 401]); });"
+        " return new WP_Error('rest_cannot_access', 'Members only.', ['status' => 401]); });",
     )
     with pytest.raises(SourceError, match="closed to visitors"):
         pull_live(tmp_path / "closed.db", site, auth=False, via="rest")

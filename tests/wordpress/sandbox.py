@@ -551,6 +551,22 @@ wp_set_current_user({self.admin_id});
 
     # -- running PHP inside the site ---------------------------------------------------------
 
+    def add_mu_plugin(self, name: str, code: str) -> Path:
+        """A must-use plugin (always active, no activation step) holding this PHP code."""
+        path = self.site_dir / "wp-content" / "mu-plugins" / f"{name}.php"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(code if code.lstrip().startswith("<?php") else f"<?php {code}")
+        return path
+
+    def close_rest(self) -> Path:
+        """Close the REST API to everyone, as some security plugins do."""
+        return self.add_mu_plugin(
+            "no-rest",
+            "add_filter('rest_authentication_errors', function () {"
+            " return new WP_Error('rest_disabled', 'The REST API is off here.',"
+            " ['status' => 403]); });",
+        )
+
     def php(self, code: str) -> str:
         """Run a PHP snippet with WordPress loaded as the admin user; return its stdout.
 
