@@ -52,22 +52,7 @@ const CATEGORIES = [
 ];
 const TAG_COUNT = 40;
 
-function seed_fail(string $message): void
-{
-    fwrite(STDERR, "Fatal error: seed_large.php: $message\n");
-    exit(1);
-}
-
-function seed_ok($result, string $what)
-{
-    if (is_wp_error($result)) {
-        seed_fail("$what: " . $result->get_error_message());
-    }
-    if (!$result) {
-        seed_fail("$what: failed");
-    }
-    return $result;
-}
+require_once __DIR__ . '/../tests/wordpress/seed_common.php';
 
 /** Category ids by slug, created on the first run and found again on later ones. */
 function seed_categories(): array

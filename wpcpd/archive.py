@@ -919,13 +919,10 @@ class _BatchWriter:
         stored = {row[0] for row in self.db.execute(f"SELECT id FROM {table} WHERE {where}",
                                                     params)}  # fmt: skip
         gone = sorted(stored - control.present)
-        for start in range(0, len(gone), 500):
-            chunk = gone[start : start + 500]
-            self.db.execute(
-                f"UPDATE {table} SET removed_at = ? WHERE site_id = ? AND id IN "
-                f"({', '.join('?' * len(chunk))})",
-                [self.pulled_at, self.site_id, *chunk],
-            )
+        self._for_each_chunk(
+            f"UPDATE {table} SET removed_at = ? WHERE site_id = ? AND id IN ({{marks}})",
+            [self.pulled_at, self.site_id], gone,
+        )  # fmt: skip
         self.summary.add(control.kind, "removed", len(gone))
 
     def _flush_batch(self, commit: bool) -> None:
@@ -1106,25 +1103,27 @@ class _BatchWriter:
         """A scraped post whose page showed no id got a stand-in negative id; when the real
         post arrives (REST, WXR, XML-RPC) at the same address, the stand-in is marked
         removed rather than left as a duplicate."""
-        for start in range(0, len(links), 500):
-            chunk = links[start : start + 500]
-            self.db.execute(
-                f"UPDATE posts SET removed_at = ? WHERE site_id = ? AND id < 0 "
-                f"AND removed_at IS NULL AND link IN ({', '.join('?' * len(chunk))})",
-                [self.pulled_at, self.site_id, *chunk],
-            )
+        self._for_each_chunk(
+            "UPDATE posts SET removed_at = ? WHERE site_id = ? AND id < 0 "
+            "AND removed_at IS NULL AND link IN ({marks})",
+            [self.pulled_at, self.site_id], links,
+        )  # fmt: skip
+
+    def _for_each_chunk(self, sql: str, params: list[Any], values: list[Any]) -> None:
+        """Run `sql` with `values` spread over its {marks}, 500 at a time (SQLite's
+        limit on parameters is far above that, and so stays out of reach)."""
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            self.db.execute(sql.format(marks=", ".join("?" * len(chunk))), [*params, *chunk])
 
     def _replace_children(
         self, table: str, owner: str, owner_ids: list[int], rows: list[tuple[Any, ...]]
     ) -> None:
         """Swap the child rows (terms, meta) of the given owners for these, in bulk."""
-        for start in range(0, len(owner_ids), 500):
-            chunk = owner_ids[start : start + 500]
-            self.db.execute(
-                f"DELETE FROM {table} WHERE site_id = ? AND {owner} IN "
-                f"({', '.join('?' * len(chunk))})",
-                [self.site_id, *chunk],
-            )
+        self._for_each_chunk(
+            f"DELETE FROM {table} WHERE site_id = ? AND {owner} IN ({{marks}})",
+            [self.site_id], owner_ids,
+        )  # fmt: skip
         if rows:
             marks = ", ".join("?" * len(rows[0]))
             self.db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", rows)

@@ -16,23 +16,7 @@ require getenv('WPCPD_WP_BOOTSTRAP');
 require_once ABSPATH . 'wp-admin/includes/image.php';
 require_once ABSPATH . 'wp-admin/includes/post.php';
 
-function seed_fail(string $message): void
-{
-    fwrite(STDERR, "Fatal error: seed_full.php: $message\n");
-    exit(1);
-}
-
-/** Stops on WP_Error or 0, the two ways WordPress's insert functions report failure. */
-function seed_ok($result, string $what)
-{
-    if (is_wp_error($result)) {
-        seed_fail("$what: " . $result->get_error_message());
-    }
-    if (!$result) {
-        seed_fail("$what: failed");
-    }
-    return $result;
-}
+require_once __DIR__ . '/seed_common.php';
 
 function seed_post(array $args): int
 {
