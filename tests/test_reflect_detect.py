@@ -287,6 +287,7 @@ def test_as_row_has_what_the_archive_stores() -> None:
         "prompt": "How do I plan my week now?",
         "answer": "A paper diary, a wall planner that nobody updates, "
         "and the Outlook calendar my manager reads.",
+        "kind": "bold",
     }
     json.dumps(row)  # plain data
 
@@ -384,3 +385,188 @@ def test_reflections_command_lists_thing_date_title_words_action(tmp_path: Path)
     assert [r["things"] for r in rows] == [[1], [3], [8, 9], [12], [14], [17], [23]]
     unknown = run("reflections", "--programme", "nope", archive=archive)
     assert unknown.returncode == 2 and "unknown programme 'nope'" in unknown.stderr
+
+
+# -- actions as CPD bloggers write them, and closing reflections ---------------------------------
+
+TWO_PROMPTS = (
+    "<p><strong>What did I try?</strong></p><p>I set up a feed reader and added ten blogs.</p>"
+    "<p><strong>Will I keep using it?</strong></p><p>Yes, it saves me a lot of clicking.</p>"
+)
+
+
+def closing(*paragraphs: str) -> Reflection:
+    content = TWO_PROMPTS + "".join(f"<p>{p}</p>" if p[:1] != "<" else p for p in paragraphs)
+    found = detect_reflection(post("cpd23 Thing 4: Current awareness", content))
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "action"),
+    [
+        (
+            "My action for this Thing is to read my feeds every Monday.",
+            "My action for this Thing is to read my feeds every Monday.",
+        ),
+        (
+            "A useful Thing. My action for this Thing then is to read my feeds every Monday.",
+            "My action for this Thing then is to read my feeds every Monday.",
+        ),
+        (
+            "It was fun. My action, then, is to share one post a week with my team.",
+            "My action, then, is to share one post a week with my team.",
+        ),
+        ("My next step is to ask IT for a widget.", "My next step is to ask IT for a widget."),
+        (
+            "That was a useful week. I will add our library\u2019s news feed to the intranet.",
+            "I will add our library\u2019s news feed to the intranet.",
+        ),
+        (
+            "Next, I\u2019m going to try the same with journal tables of contents.",
+            "Next, I\u2019m going to try the same with journal tables of contents.",
+        ),
+        (
+            "Over the next month, I'll prune the feeds I never read.",
+            "Over the next month, I'll prune the feeds I never read.",
+        ),
+        ("So I plan to show the reader to my team.", "So I plan to show the reader to my team."),
+        ("Action: read my feeds every Monday.", "read my feeds every Monday."),
+        ("<p><strong>Action point:</strong> tidy my folders.</p>", "tidy my folders."),
+        ("All good. Action: tidy my folders. Then share.", "tidy my folders. Then share."),
+    ],
+)  # fmt: skip
+def test_closing_actions_in_the_ways_cpd_bloggers_write_them(paragraph: str, action: str) -> None:
+    found = closing(paragraph)
+    assert found.actions == [action]
+    assert action not in found.sections[-1].answer  # an action is not also an answer
+    assert found.sections[1].answer == "Yes, it saves me a lot of clicking."
+
+
+def test_a_closing_paragraph_is_its_own_section_and_keeps_what_is_not_the_action() -> None:
+    found = closing(
+        "Overall this was a useful Thing. I will read my feeds every Monday, before email."
+    )
+    assert [s.kind for s in found.sections] == ["bold", "bold", "conclusion"]
+    assert found.sections[1].answer == "Yes, it saves me a lot of clicking."
+    assert found.conclusion == "Overall this was a useful Thing."
+    assert found.actions == ["I will read my feeds every Monday, before email."]
+
+
+def test_a_conclusion_without_an_action_is_still_kept_apart() -> None:
+    found = closing("In conclusion, feeds are worth the set-up time for anyone on a desk rota.")
+    assert found.conclusion.startswith("In conclusion, feeds")
+    assert found.sections[1].answer == "Yes, it saves me a lot of clicking."
+    assert found.actions == []
+
+
+def test_a_gap_before_the_closing_paragraph_sets_it_apart() -> None:
+    found = closing("<p>&nbsp;</p>", "Feeds have been on my list for years, and now they work.")
+    assert found.conclusion == "Feeds have been on my list for years, and now they work."
+    assert found.sections[1].answer == "Yes, it saves me a lot of clicking."
+
+
+def test_gaps_between_every_paragraph_say_nothing_about_a_conclusion() -> None:
+    content = (
+        "<p><strong>What did I try?</strong></p><p>A feed reader.</p><p>&nbsp;</p>"
+        "<p>Ten blogs in it.</p><p><strong>Will I keep using it?</strong></p><p>Yes.</p>"
+        "<p>&nbsp;</p><p>It saves me a lot of clicking.</p>"
+    )
+    found = detect_reflection(post("cpd23 Thing 4: Current awareness", content))
+    assert found is not None and [s.kind for s in found.sections] == ["bold", "bold"]
+    assert found.sections[1].answer == "Yes.\n\nIt saves me a lot of clicking."
+    image = '<p><img src="https://example.org/reader.png" alt="" /></p>'
+    found = closing(image, "And here is my reader, with its ten feeds.")
+    assert found.conclusion == ""  # an image is not a gap
+    assert found.sections[1].answer.endswith("And here is my reader, with its ten feeds.")
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "<h3>Actions</h3><ul><li>Read feeds on Mondays</li><li>Share one a week</li></ul>",
+        "<p>Actions</p><ul><li>Read feeds on Mondays</li><li>Share one a week</li></ul>",
+        "<p><strong>Next steps</strong></p><p>Read feeds on Mondays</p><p>Share one a week</p>",
+        "<p>My actions for this Thing are:</p><ol><li>Read feeds on Mondays</li>"
+        "<li>Share one a week</li></ol>",
+        "<p>A good week. Next, I\u2019m going to:</p><ul><li>Read feeds on Mondays</li>"
+        "<li>Share one a week</li></ul>",
+    ],
+)
+def test_a_closing_actions_heading_or_list(ending: str) -> None:
+    found = closing(ending)
+    assert found.actions == ["Read feeds on Mondays", "Share one a week"]
+    assert found.sections[1].answer == "Yes, it saves me a lot of clicking."
+
+
+def test_i_will_in_an_answer_that_is_not_the_closing_part_is_no_action() -> None:
+    content = (
+        "<p><strong>What did I try?</strong></p><p>All I will say is that it was easy. "
+        "I will definitely keep using it.</p>"
+        "<p><strong>What did I think?</strong></p><p>Good, on the whole.</p>"
+    )
+    found = detect_reflection(post("cpd23 Thing 4: Current awareness", content))
+    assert found is not None and found.actions == []
+    assert found.sections[0].answer.endswith("I will definitely keep using it.")
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "I will admit I enjoyed it more than I expected.",
+        "I will never get used to the sound of my own podcast voice.",
+        "I'll be honest: I nearly skipped this one.",
+        "Will I keep it up after the programme ends?",
+        "Thanks for reading, and see you next week!",
+        "Everyone will be doing this soon, I will bet.",
+        "My action plan from Thing 3 worked well, by the way.",
+    ],
+)
+def test_a_closing_sentence_that_promises_nothing_is_no_action(paragraph: str) -> None:
+    assert closing(paragraph).actions == []
+
+
+def test_ordinary_posts_ending_with_i_will_are_not_reflections() -> None:
+    holiday = post(
+        "Back from Whitby",
+        "<p>Fish and chips, twice.</p><p>Next year, I will book the cottage in January.</p>",
+        tags=("holidays",),
+    )
+    assert detect_reflection(holiday) is None
+    # A programme tag and a closing "I will" are not structure enough without a Thing number.
+    behind = post(
+        "Catching up on cpd23",
+        "<p>Two weeks behind.</p><p>I will catch up this weekend.</p>",
+        tags=("cpd23",),
+    )
+    assert detect_reflection(behind) is None
+    # ... whereas an action said as one is.
+    said = post(
+        "Catching up on cpd23",
+        "<p>Two weeks behind.</p><p>My action is to catch up this weekend.</p>",
+        tags=("cpd23",),
+    )
+    found = detect_reflection(said)
+    assert found is not None and found.actions == ["My action is to catch up this weekend."]
+
+
+def test_a_reflection_written_as_prose_finds_its_closing_action() -> None:
+    content = (
+        "<p>This Thing asked us to try a reference manager.</p><p>Zotero was quick to set up.</p>"
+        "<p>I will move my Chartership reading list into it by June.</p>"
+    )
+    found = detect_reflection(post("cpd23 Thing 14: Zotero", content))
+    assert found is not None and found.sections == []
+    assert found.actions == ["I will move my Chartership reading list into it by June."]
+    assert found.intro.endswith("Zotero was quick to set up.")
+
+
+def test_an_action_prompt_answered_with_i_will_is_the_action_not_a_conclusion() -> None:
+    content = (
+        "<h3>What did I learn?</h3><p>That I like feeds.</p>"
+        "<h3>What will I do next?</h3><p>Not much this week.</p><p>I will add two feeds.</p>"
+    )
+    found = detect_reflection(post("cpd23 Thing 4: Feeds", content))
+    assert found is not None
+    assert [s.kind for s in found.sections] == ["heading", "heading"]
+    assert found.actions == ["Not much this week.", "I will add two feeds."]

@@ -18,7 +18,12 @@ from wpcpd.model import Post, TermRef
 from wpcpd.reflect.detect import detect_reflection
 from wpcpd.reflect.programmes import load_programmes, resolve_programme
 from wpcpd.reflect.render import load_document, to_blocks
-from wpcpd.reflect.templates import list_templates, new_reflection
+from wpcpd.reflect.templates import (
+    list_templates,
+    markdown_escape,
+    new_reflection,
+    review_reflections,
+)
 from wpcpd.sources.wxr import read_wxr
 
 BLOG = Path(__file__).parent.parent / "fixtures" / "reflections" / "cpd23-blog.xml"
@@ -333,3 +338,137 @@ def test_new_programme_review_command_reads_the_archive(tmp_path: Path) -> None:
     review = run("new", "programme-review", cwd=tmp_path)
     assert review.returncode == 0, review.stderr
     assert "followed up in [Thing 23" in review.stdout
+
+
+# -- nothing private in what is meant for publishing (issue 9, 3.3) ------------------------------
+
+NOT_PUBLIC = {
+    # post id: (status, password, title, date, what the post says)
+    301: ("private", "", "Thing 5: Reflective practice (just for me)", "2011-07-01",
+          "<p>My action: talk to my manager about the restructure rumours.</p>"),
+    302: ("draft", "", "Thing 6: Online networks (half written)", "2011-07-08",
+          "<p>My action: join the LinkedIn group for new professionals.</p>"),
+    303: ("pending", "", "Thing 7: Face-to-face networks (awaiting review)", "2011-07-13",
+          "<p>My action: go to the regional members' evening.</p>"),
+    304: ("future", "", "Thing 10: Routes into librarianship (scheduled)", "2011-09-05",
+          "<p>My action: ask two colleagues how they qualified.</p>"),
+    305: ("publish", "letmein", "Thing 11: Mentoring (protected)", "2011-09-07",
+          "<p>My action: ask Sam to be my Chartership mentor.</p>"),
+    # Not a reflection: a private diary post that follows up Thing 1's Friday action.
+    306: ("private", "", "Diary: Friday mornings", "2011-09-10",
+          "<p>Publishing every Friday morning before I open my email has stuck.</p>"),
+}  # fmt: skip
+HIDDEN_TITLES = [title for _, _, title, _, _ in NOT_PUBLIC.values()]
+
+
+def not_public_item(post_id: int) -> str:
+    status, password, title, day, content = NOT_PUBLIC[post_id]
+    gmt = "0000-00-00 00:00:00" if status in ("draft", "pending") else f"{day} 09:00:00"
+    return f"""	<item>
+		<title><![CDATA[{title}]]></title>
+		<link>https://jo.example.org/?p={post_id}</link>
+		<dc:creator><![CDATA[jo]]></dc:creator>
+		<content:encoded><![CDATA[{content}]]></content:encoded>
+		<wp:post_id>{post_id}</wp:post_id>
+		<wp:post_date><![CDATA[{day} 10:00:00]]></wp:post_date>
+		<wp:post_date_gmt><![CDATA[{gmt}]]></wp:post_date_gmt>
+		<wp:post_name><![CDATA[post-{post_id}]]></wp:post_name>
+		<wp:status><![CDATA[{status}]]></wp:status>
+		<wp:post_type><![CDATA[post]]></wp:post_type>
+		<wp:post_password><![CDATA[{password}]]></wp:post_password>
+		<category domain="category" nicename="cpd23"><![CDATA[cpd23]]></category>
+	</item>
+"""
+
+
+@pytest.fixture
+def mixed_blog(tmp_path: Path) -> Path:
+    """The fixture blog plus private, draft, pending, scheduled and password-protected posts."""
+    items = "".join(not_public_item(post_id) for post_id in NOT_PUBLIC)
+    text = BLOG.read_text(encoding="utf-8").replace("</channel>", items + "</channel>")
+    path = tmp_path / "mixed.xml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_programme_review_leaves_out_posts_readers_cannot_open(
+    mixed_blog: Path, tmp_path: Path
+) -> None:
+    with Archive(tmp_path / "mixed.db") as archive:
+        archive.save(read_wxr(mixed_blog))
+        notes: list[str] = []
+        text = new_reflection("programme-review", archive=archive, notes=notes)
+    for title in HIDDEN_TITLES:
+        assert title.split(" (")[0] not in text, title
+    for secret in ("restructure", "LinkedIn", "members", "qualified", "Sam", "?p=30"):
+        assert secret not in text, secret
+    assert "[Thing 1: Blogging](https://jo.example.org/2011/06/21/thing-1-blogging/)" in text
+    friday = next(line for line in text.splitlines() if "Friday" in line)
+    assert friday.endswith("— not mentioned in a later post")  # the private diary is no follow-up
+    assert notes == [
+        "left out 5 reflections readers cannot open (draft, pending, scheduled, private or "
+        "password-protected); --include-private adds them"
+    ]
+
+
+def test_programme_review_with_include_private_lists_them_and_says_which(
+    mixed_blog: Path, tmp_path: Path
+) -> None:
+    with Archive(tmp_path / "mixed.db") as archive:
+        archive.save(read_wxr(mixed_blog))
+        notes: list[str] = []
+        text = new_reflection(
+            "programme-review", archive=archive, include_private=True, notes=notes
+        )
+    assert notes == []
+    for post_id, (visibility, when) in {
+        301: ("private", "2011-07-01"),
+        302: ("draft", "2011-07-08"),
+        303: ("pending", "2011-07-13"),
+        304: ("scheduled", "2011-09-05"),
+        305: ("password-protected", "2011-09-07"),
+    }.items():
+        title = markdown_title(NOT_PUBLIC[post_id][2])
+        assert f"- [{title}](https://jo.example.org/?p={post_id}) ({when}, {visibility})" in text
+    assert "talk to my manager about the restructure rumours." in text
+    friday = next(line for line in text.splitlines() if "Friday" in line)
+    assert friday.endswith(
+        "followed up in [Diary: Friday mornings](https://jo.example.org/?p=306) "
+        "(2011-09-10, private)"
+    )
+
+
+def markdown_title(title: str) -> str:
+    return markdown_escape(title)
+
+
+def test_review_reflections_says_each_reflections_visibility(
+    mixed_blog: Path, tmp_path: Path
+) -> None:
+    with Archive(tmp_path / "mixed.db") as archive:
+        archive.save(read_wxr(mixed_blog))
+        public = review_reflections(archive, "cpd23")
+        everything = review_reflections(archive, "cpd23", include_private=True)
+    assert [r["post_id"] for r in public] == [101, 102, 103, 104, 105, 107, 108]
+    assert {r["visibility"] for r in public} == {"public"} and all(r["public"] for r in public)
+    assert {r["post_id"]: r["visibility"] for r in everything if not r["public"]} == {
+        301: "private",
+        302: "draft",
+        303: "pending",
+        304: "scheduled",
+        305: "password-protected",
+    }
+
+
+def test_new_programme_review_command_include_private(mixed_blog: Path, tmp_path: Path) -> None:
+    assert run("pull", mixed_blog, cwd=tmp_path).returncode == 0
+    review = run("new", "programme-review", cwd=tmp_path)
+    assert review.returncode == 0, review.stderr
+    assert not [title for title in HIDDEN_TITLES if title.split(" (")[0] in review.stdout]
+    assert "wpcpd: note: left out 5 reflections readers cannot open" in review.stderr
+    assert "--include-private adds them" in review.stderr
+    full = run("new", "programme-review", "--include-private", cwd=tmp_path)
+    assert full.returncode == 0, full.stderr
+    for title in HIDDEN_TITLES[:5]:
+        assert markdown_title(title) in full.stdout, title
+    assert "note:" not in full.stderr

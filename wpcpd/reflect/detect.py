@@ -6,6 +6,12 @@ reflections can be derived again at any time; `derive_reflections` stores them i
 A post is a reflection only when it names a programme (tag, category or title) and either a
 thing number or, for programme-wide posts, a clear structure: two or more heading/bold prompts,
 or a recorded action. Questions alone never make a reflection: recipes ask questions too.
+
+Actions are what the writer says they will do. Said as one ("Action: ...", "My action for this
+Thing (then) is to ...", an "Actions" or "Next steps" heading or list) they count anywhere; a
+plain "I will ...", "Next, I'm going to ..." counts only in the closing part: the paragraphs
+after the last prompt's answer, or the post's last paragraph. Those closing paragraphs are a
+section of their own (kind "conclusion"), never glued to the last answer.
 """
 
 from __future__ import annotations
@@ -72,14 +78,64 @@ _ACTION_LABEL = re.compile(
     rf"(?:\s+(?:for|from)\s+this\s+thing)?\s*[:{_DASHES}]\s*(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
-_ACTION_SENTENCE = re.compile(r"^my\s+(?:next\s+)?actions?\b", re.IGNORECASE)
 _ACTION_HEADING = re.compile(
-    r"^(?:my\s+)?(?:next\s+steps?|actions?(?:\s+plan|\s+points?)?|what\s+next|now\s+what|to[\s-]?do)"
+    r"^(?:my\s+)?(?:next\s+steps?|actions?(?:\s+plan|\s+points?)?|what\s+next|now\s+what|to[\s-]?do"
+    r"|where\s+next|what\s+(?:will|shall)\s+i\s+do(?:\s+next|\s+now)?"
+    r"|what\s+i(?:\s+will|['\u2019]ll|\s+am\s+going\s+to|['\u2019]m\s+going\s+to)\s+do(?:\s+next|\s+now)?)"
     r"(?:\s+(?:for|from)\s+this\s+thing)?[\s?:.!]*$",
     re.IGNORECASE,
 )
+# Actions that may stand anywhere in a reflection: "My action for this Thing (then) is to ...",
+# "My actions are:", "My next step is to ...".
+_STRONG_ACTION = re.compile(
+    r"^(?:(?:so|and|then|now|therefore|finally|overall|in\s+short)\s*,?\s+)?my\s+"
+    r"(?:(?:next|main|first|only|one|key|big|real|own)\s+)?"
+    r"(?:actions?(?:\s+(?:points?|plans?|items?))?|next\s+steps?|takeaways?|resolutions?)\b"
+    r"(?:"
+    r"\s+(?:for|from)\s+(?:this|these)\s+things?\b"  # "... for this Thing", whatever follows
+    r"|(?:\s+(?:for|from|after)\s+(?:(?:this|the)\s+(?:week|post|session|course|programme|module)"
+    r"|things?\s*#?\d+(?:\s*(?:&|and)\s*\d+)?))?"
+    r"(?:\s*,?\s*(?:then|therefore|now|though|here)\s*,?)?"
+    r"\s*(?:(?:is|are|will\s+be)(?:\s+(?:simply|just|therefore|then|now))?"
+    r"(?:\s+to\b|\s*(?:as\s+follows\s*)?:|\s+as\s+follows\b)|:)"
+    r")",
+    re.IGNORECASE,
+)
+# Actions only in the closing part of a reflection, where a writer says what comes next:
+# "I will ...", "Next, I'm going to ...", "So I plan to ...". Elsewhere "I will" is just prose.
+_I_WILL = (
+    r"i(?:\s+will|['\u2019]ll|\s+am\s+going\s+to|['\u2019]m\s+going\s+to|\s+am\s+planning\s+to"
+    r"|['\u2019]m\s+planning\s+to|\s+(?:plan|intend|aim|resolve|promise)\s+to"
+    r"|(?:['\u2019]ve|\s+have)\s+decided\s+to)"
+)
+_LEAD_WORD = r"(?!(?:am|is|are|was|were|be|been|will|would|shall)\b)[\w'\u2019-]+"
+_WEAK_ACTION = re.compile(
+    rf"^(?:(?:{_LEAD_WORD}\s+){{0,6}}{_LEAD_WORD},\s+"  # "Next, " "Over the next month, "
+    r"|(?:so|next|then|now|and|also|hopefully|therefore|finally|this\s+week|from\s+now\s+on"
+    r"|in\s+(?:the\s+)?future)\s+)?"
+    rf"{_I_WILL}"
+    r"(?:\s+(?:also|definitely|certainly|now|then|really|hopefully|soon|still|therefore|finally))*"
+    r"\s+(?!(?:not|never|admit|confess|say|be\s+honest|leave\s+it|stop\s+(?:here|there)"
+    r"|end\s+(?:here|there|with|this)|let\s+you\s+know|talk\s+about|explain|try\s+and\s+explain"
+    r"|bet|guess|grant|concede)\b)"
+    r"\w",
+    re.IGNORECASE,
+)
+# Words a writer opens a closing paragraph with, after the last prompt's answer.
+_CONCLUDING = re.compile(
+    r"^(?:so,?\s+|and\s+)?(?:in\s+conclusion|to\s+conclude|to\s+sum\s+(?:it\s+|this\s+)?up"
+    r"|in\s+summary|to\s+summari[sz]e|all\s+in\s+all|overall|on\s+the\s+whole|final\s+thoughts"
+    r"|(?:this|that|it)\s+(?:is|was|has\s+been)\s+(?:a|an|another|quite\s+an?)\s+"
+    r"(?:[\w-]+\s+){0,3}(?:thing|week|one|post|exercise|task)"
+    r"|looking\s+back\s+(?:on|at|over)\s+(?:this|these|the\s+last))\b",
+    re.IGNORECASE,
+)
 _SENTENCE_BREAK = re.compile(rf"[.!?][\"'{_QUOTES})]*\s+[\"'{_QUOTES}(]?[A-Z0-9]")
+_SENTENCE_END = re.compile(rf"[.!?][\"'{_QUOTES})\]]*(?=\s+[\"'{_QUOTES}(\[]?[A-Z0-9])")
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:e\.g|i\.e|cf|vs|mr|mrs|ms|dr|st|no)\.$", re.IGNORECASE)
 _MAX_QUESTION = 200
+_MAX_QUESTIONS = 3
+_MAX_HEADING = 40
 _SHORTCODE = re.compile(r"\[/?[a-z][a-z0-9_-]*(?:\s[^\]]*)?/?\]")
 _WORD = re.compile(rf"[^\W_]+(?:['{_QUOTES}-][^\W_]+)*")
 
@@ -92,18 +148,21 @@ _AUTOP_BLOCKS = (
     r"figcaption|hr|dl|dt|dd|section|article|aside|header|footer|address|form|fieldset)"
 )
 _SKIPPED_STATUSES = {"trash", "inherit", "auto-draft"}
+CONCLUSION = "conclusion"
+"""The kind of the section that holds the closing paragraphs after the last answer."""
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 _MARGIN = timedelta(days=365)
 
 
 @dataclass(slots=True)
 class Section:
-    """One prompt and the writer's answer to it."""
+    """One prompt and the writer's answer to it, or the closing reflection after the last one."""
 
     prompt: str
     answer: str = ""
     kind: str = "heading"
-    """What made it a prompt: heading, bold, or question (a one-sentence question paragraph)."""
+    """What made it a prompt: heading, bold, or question (a short paragraph of questions only);
+    or conclusion: the writer's closing paragraphs after the last answer, with no prompt."""
 
 
 @dataclass(slots=True)
@@ -122,6 +181,11 @@ class Reflection:
     """Text before the first prompt."""
     link: str = ""
 
+    @property
+    def conclusion(self) -> str:
+        """The closing reflection after the last prompt's answer ('' when there is none)."""
+        return next((s.answer for s in self.sections if s.kind == CONCLUSION), "")
+
     def as_row(self) -> dict[str, Any]:
         """The dict `Archive.save_reflections()` stores."""
         return {
@@ -129,7 +193,9 @@ class Reflection:
             "programme": self.programme,
             "things": list(self.things),
             "topic": self.topic,
-            "sections": [{"prompt": s.prompt, "answer": s.answer} for s in self.sections],
+            "sections": [
+                {"prompt": s.prompt, "answer": s.answer, "kind": s.kind} for s in self.sections
+            ],
             "actions": list(self.actions),
             "word_count": self.word_count,
         }
@@ -161,8 +227,8 @@ def detect_reflection(
         things = [n for n in things if n in programme.things]
     if not things and not strong:
         return None
-    sections, actions, intro = _structure(post.content)
-    if not things and not _looks_structured(sections, actions):
+    sections, actions, intro, strong_actions = _structure(post.content)
+    if not things and not _looks_structured(sections, strong_actions):
         return None
     return Reflection(
         post_id=post.id,
@@ -247,8 +313,8 @@ def describe_sections(reflection: Reflection | Mapping[str, Any]) -> str:
     head = " · ".join(x for x in (get("programme"), things, get("topic")) if x)
     lines = [f"{head} · {get('word_count')} words"]
     for section in get("sections") or []:
-        prompt, answer = _prompt_answer(section)
-        lines += ["", f"Q: {prompt}"]
+        prompt, answer, kind = _prompt_answer(section)
+        lines += ["", "Closing reflection:" if kind == CONCLUSION else f"Q: {prompt}"]
         lines += [f"   {line}" if line else "" for line in answer.splitlines()]
     actions = get("actions") or []
     if actions:
@@ -365,96 +431,289 @@ def _main_programme(
     return programmes.get(key) if n >= 2 else None
 
 
-def _looks_structured(sections: list[Section], actions: list[str]) -> bool:
-    strong_prompts = [s for s in sections if s.kind != "question"]
-    return bool(actions) or len(strong_prompts) >= 2
+def _looks_structured(sections: list[Section], strong_actions: bool) -> bool:
+    """Structure enough for a programme-wide post: an action said as one, or two real prompts.
+
+    A closing "I will ..." is not enough: ordinary posts end like that too.
+    """
+    strong_prompts = [s for s in sections if s.kind in ("heading", "bold")]
+    return strong_actions or len(strong_prompts) >= 2
 
 
 # -- content structure -------------------------------------------------------------------
 
 
-def _structure(content: str) -> tuple[list[Section], list[str], str]:
-    """Sections (prompt, answer), actions and intro text of a post's HTML."""
+def _structure(content: str) -> tuple[list[Section], list[str], str, bool]:
+    """Sections (prompt, answer), actions, intro text of a post's HTML, and whether an action
+    was said as one (a label, an action heading, "My action ... is to"), not only "I will"."""
     builder = _Builder()
     for element in _block_elements(content):
         builder.add(element)
     return builder.finish()
 
 
+@dataclass(slots=True)
+class _Block:
+    kind: str
+    """para, list, or break (an empty paragraph or a rule: where the writer left a gap)."""
+    text: str = ""
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Group:
+    """The blocks under one prompt; the intro (before any prompt) has no section."""
+
+    section: Section | None
+    blocks: list[_Block] = field(default_factory=list)
+
+    @property
+    def is_action(self) -> bool:
+        return self.section is not None and bool(_ACTION_HEADING.match(self.section.prompt))
+
+    def content(self) -> list[int]:
+        return [i for i, block in enumerate(self.blocks) if block.kind != "break"]
+
+
 class _Builder:
-    """Walks block elements in order; prompts open sections, action labels collect actions."""
+    """Collects a post's blocks under its prompts, then reads answers and actions from them.
+
+    Reading waits for the whole post, because where the closing part begins (the paragraphs
+    after the last answer, and the last paragraph of all) is only known at the end.
+    """
 
     def __init__(self) -> None:
-        self.sections: list[Section] = []
+        self.groups: list[_Group] = [_Group(None)]
         self.actions: list[str] = []
-        self.intro: list[str] = []
-        self.current: Section | None = None
-        self.parts: list[str] = []
-        self.in_action_section = False
-        self.collecting_actions = False
+        self.strong = False
 
     def add(self, element: Any) -> None:
         tag = element.tag.lower()
         prompt = _prompt_of(element)
         if prompt is not None:
-            self._open(*prompt)
-            return
-        if tag in ("ul", "ol", "dl"):
-            self._list([_text(li) for li in element if _is_tag(li, "li", "dt", "dd")])
-            return
-        text = _text(element)
-        if text:
-            self._paragraph(text)
+            text, kind, inline_answer = prompt
+            self.groups.append(_Group(Section(text, kind=kind)))
+            if inline_answer:
+                self._block(_Block("para", inline_answer))
+        elif tag in ("ul", "ol", "dl"):
+            items = [_text(li) for li in element if _is_tag(li, "li", "dt", "dd")]
+            if any(items):
+                self._block(_Block("list", items=[item for item in items if item]))
+        elif tag == "hr" or (tag == "p" and _is_gap(element)):
+            self._block(_Block("break"))
+        else:
+            text = _text(element)
+            if text:
+                self._block(_Block("para", text))
 
-    def _open(self, prompt: str, kind: str, inline_answer: str) -> None:
-        self._close()
-        self.current = Section(prompt, kind=kind)
-        self.in_action_section = bool(_ACTION_HEADING.match(prompt))
-        self.collecting_actions = False
-        if inline_answer:
-            self._paragraph(inline_answer)
+    def _block(self, block: _Block) -> None:
+        self.groups[-1].blocks.append(block)
 
-    def _list(self, items: list[str]) -> None:
-        items = [item for item in items if item]
-        if self.collecting_actions or self.in_action_section:
-            self.actions += items
-        if self.collecting_actions:
-            self.collecting_actions = False
+    def finish(self) -> tuple[list[Section], list[str], str, bool]:
+        self._split_conclusion()
+        closing = self._closing_blocks()
+        sections: list[Section] = []
+        intro = ""
+        for group in self.groups:
+            text = "\n\n".join(self._read(group, closing))
+            if group.section is None:
+                intro = text
+                continue
+            group.section.answer = text
+            # An empty "Action" heading whose label paragraph became an action adds nothing;
+            # nor does a closing reflection that was nothing but its action.
+            empty_is_noise = group.section.kind in ("question", CONCLUSION) or group.is_action
+            if text or not empty_is_noise:
+                sections.append(group.section)
+        return sections, self.actions, intro, self.strong
+
+    # -- where the closing part begins ------------------------------------------------
+
+    def _split_conclusion(self) -> None:
+        """Move the closing paragraphs after the last prompt's answer into their own section.
+
+        They begin after a gap the writer left (when the post has no other gap inside an
+        answer), at a paragraph that opens as a conclusion does ("Overall", "This was an
+        interesting Thing"), or at a last paragraph that says what the writer will do next.
+        """
+        last = self.groups[-1]
+        content = last.content()
+        if last.section is None or last.is_action or len(content) < 2:
             return
-        self._answer("\n".join(f"- {item}" for item in items))
-
-    def _paragraph(self, text: str) -> None:
-        self.collecting_actions = False
-        label = _ACTION_LABEL.match(text)
-        if label or _ACTION_SENTENCE.match(text):
-            rest = label["rest"].strip() if label else text
-            if rest and not rest.endswith(":"):
-                self.actions.append(rest)
-            else:
-                self.collecting_actions = True
+        split = self._after_gap(last, content)
+        if split is None:
+            split = next(
+                (
+                    i for i in content[1:]
+                    if last.blocks[i].kind == "para" and _CONCLUDING.match(last.blocks[i].text)
+                ),
+                None,
+            )  # fmt: skip
+        if split is None:
+            split = self._closing_action_start(last, content)
+        if split is None:
             return
-        if self.in_action_section:
-            self.actions.append(text)
-        self._answer(text)
+        conclusion = _Group(Section("", kind=CONCLUSION), last.blocks[split:])
+        last.blocks = last.blocks[:split]
+        self.groups.append(conclusion)
 
-    def _answer(self, text: str) -> None:
-        if not text:
-            return
-        (self.parts if self.current else self.intro).append(text)
+    def _after_gap(self, last: _Group, content: list[int]) -> int | None:
+        gaps_inside = [
+            (group, i)
+            for group in self.groups
+            for before, i in itertools.pairwise(group.content())
+            if any(group.blocks[j].kind == "break" for j in range(before + 1, i))
+        ]
+        if len(gaps_inside) == 1 and gaps_inside[0][0] is last:
+            return gaps_inside[0][1]
+        return None
 
-    def _close(self) -> None:
-        if self.current is None:
-            return
-        self.current.answer = "\n\n".join(self.parts)
-        # An empty "Action" heading whose label paragraph became an action has nothing to add.
-        empty_is_noise = self.current.kind == "question" or self.in_action_section
-        if self.current.answer or not empty_is_noise:
-            self.sections.append(self.current)
-        self.current, self.parts = None, []
+    def _closing_action_start(self, last: _Group, content: list[int]) -> int | None:
+        final = last.blocks[content[-1]]
+        if final.kind == "para" and _says_action(final.text, closing=True):
+            return content[-1]
+        if final.kind == "list" and len(content) >= 3:
+            lead = last.blocks[content[-2]]
+            if lead.kind == "para" and _leads_to_actions(lead.text, closing=True):
+                return content[-2]
+        return None
 
-    def finish(self) -> tuple[list[Section], list[str], str]:
-        self._close()
-        return self.sections, self.actions, "\n\n".join(self.intro)
+    def _closing_blocks(self) -> set[int]:
+        """The blocks (by id) where a plain "I will ..." counts as an action."""
+        last = self.groups[-1]
+        if last.section is not None and last.section.kind == CONCLUSION:
+            return {id(block) for block in last.blocks}
+        content = last.content()
+        if not content:
+            return set()
+        final = last.blocks[content[-1]]
+        closing = {id(final)}
+        if final.kind == "list" and len(content) >= 2:
+            closing.add(id(last.blocks[content[-2]]))
+        return closing
+
+    # -- reading answers and actions --------------------------------------------------
+
+    def _read(self, group: _Group, closing: set[int]) -> list[str]:
+        """The group's answer paragraphs, adding the actions found among them."""
+        parts: list[str] = []
+        collecting = False
+        """The previous paragraph introduced a list of actions ("Actions:", "I will:")."""
+        strong_lead = False
+        in_action = group.is_action
+        blocks = [block for block in group.blocks if block.kind != "break"]
+        for index, block in enumerate(blocks):
+            if block.kind == "list":
+                if collecting or in_action:
+                    self._add(block.items, strong=in_action or strong_lead)
+                if not collecting:
+                    parts.append("\n".join(f"- {item}" for item in block.items))
+                collecting = False
+                continue
+            collecting = False
+            label = _ACTION_LABEL.match(block.text)
+            if label:
+                rest = label["rest"].strip()
+                if rest and not rest.endswith(":"):
+                    self._add([rest], strong=True)
+                else:
+                    collecting = strong_lead = True
+                continue
+            if in_action:
+                self._add([block.text], strong=True)
+                parts.append(block.text)
+                continue
+            is_closing = id(block) in closing
+            followed_by_list = index + 1 < len(blocks) and blocks[index + 1].kind == "list"
+            kept, found, strong, lead = _split_actions(block.text, is_closing, followed_by_list)
+            self._add(found, strong=strong)
+            collecting, strong_lead = bool(lead), lead == "strong"
+            if kept:
+                parts.append(kept)
+        return parts
+
+    def _add(self, actions: list[str], *, strong: bool) -> None:
+        self.actions += actions
+        self.strong = self.strong or (strong and bool(actions))
+
+
+def _split_actions(
+    text: str, closing: bool, followed_by_list: bool
+) -> tuple[str, list[str], bool, str]:
+    """(the paragraph without its action sentences, the actions, whether any was said as one,
+    and "strong" or "weak" when its last sentence introduces a list of actions, else "")."""
+    sentences = _sentences(text)
+    kept: list[str] = []
+    found: list[str] = []
+    strong = False
+    lead = ""
+    for index, sentence in enumerate(sentences):
+        last = index == len(sentences) - 1
+        if last and followed_by_list and _leads_to_actions(sentence, closing):
+            said = _STRONG_ACTION.match(sentence) or _ACTION_LABEL.match(sentence)
+            lead = "strong" if said else "weak"
+            continue
+        if index and _ACTION_LABEL.match(sentence):  # "... Action: try Zotero. Or Mendeley."
+            rest = _ACTION_LABEL.match(" ".join(sentences[index:]))
+            if rest and rest["rest"].strip():
+                found.append(rest["rest"].strip())
+                strong = True
+                break
+        if _STRONG_ACTION.match(sentence):
+            found.append(sentence)
+            strong = True
+        elif closing and _is_weak_action(sentence):
+            found.append(sentence)
+        else:
+            kept.append(sentence)
+    return " ".join(kept), found, strong, lead
+
+
+def _says_action(text: str, closing: bool) -> bool:
+    """Whether a paragraph holds an action (a label, "My action ... is to", or "I will ...")."""
+    return any(
+        _ACTION_LABEL.match(s) or _STRONG_ACTION.match(s) or (closing and _is_weak_action(s))
+        for s in _sentences(text)
+    )
+
+
+def _leads_to_actions(text: str, closing: bool) -> bool:
+    """A line that introduces a list of actions: "My actions are:", "Next, I'm going to:"."""
+    sentence = _sentences(text)[-1] if text else ""
+    if not sentence.endswith(":"):
+        return False
+    if _ACTION_LABEL.match(sentence) or _STRONG_ACTION.match(sentence):
+        return True
+    return closing and bool(re.search(rf"\b{_I_WILL}\b", sentence, re.IGNORECASE))
+
+
+def _is_weak_action(sentence: str) -> bool:
+    return not sentence.rstrip(f" \"'){_QUOTES}").endswith("?") and bool(
+        _WEAK_ACTION.match(sentence)
+    )
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a paragraph, split where a sentence ends and a capital follows."""
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if _ABBREVIATION.search(text[start : match.end()]):
+            continue
+        sentences.append(text[start : match.end()].strip())
+        start = match.end()
+    sentences.append(text[start:].strip())
+    return [s for s in sentences if s]
+
+
+_MEDIA = {"img", "picture", "svg", "video", "audio", "iframe", "embed", "object", "canvas", "input"}
+
+
+def _is_gap(paragraph: Any) -> bool:
+    """An empty paragraph (`<p>&nbsp;</p>`, `<p><br></p>`): a gap, not an image or embed."""
+    if _text(paragraph):
+        return False
+    return not any(_is_tag(element, *_MEDIA) for element in paragraph.iter())
 
 
 def _prompt_of(element: Any) -> tuple[str, str, str] | None:
@@ -476,6 +735,8 @@ def _prompt_of(element: Any) -> tuple[str, str, str] | None:
             return bold.rstrip(":").strip(), "bold", rest
     if _is_question(text):
         return text, "question", ""
+    if len(text) <= _MAX_HEADING and not text.endswith(":") and _ACTION_HEADING.match(text):
+        return text.rstrip(".!").strip(), "heading", ""  # a closing "Actions" on a line of its own
     return None
 
 
@@ -517,10 +778,16 @@ def _after_prefix(text: str, prefix: str) -> str:
 
 
 def _is_question(text: str) -> bool:
+    """A short paragraph of one question, or of questions only (a prompt asked in two parts)."""
     stripped = text.rstrip(f" \"'){_QUOTES}")
     if not stripped.endswith("?") or len(stripped) > _MAX_QUESTION:
         return False
-    return _SENTENCE_BREAK.search(stripped[:-1]) is None
+    if _SENTENCE_BREAK.search(stripped[:-1]) is None:
+        return True
+    sentences = _sentences(stripped)
+    return len(sentences) <= _MAX_QUESTIONS and all(
+        s.rstrip(f" \"'){_QUOTES}").endswith("?") for s in sentences
+    )
 
 
 def _squash(text: str) -> str:
@@ -587,7 +854,8 @@ def _posts_by_site(archive: Archive, site_key: str | None) -> Iterator[tuple[str
         yield key, (record for _, record in group if isinstance(record, Post))
 
 
-def _prompt_answer(section: Section | Mapping[str, Any]) -> tuple[str, str]:
+def _prompt_answer(section: Section | Mapping[str, Any]) -> tuple[str, str, str]:
     if isinstance(section, Mapping):
-        return str(section.get("prompt", "")), str(section.get("answer", ""))
-    return section.prompt, section.answer
+        get = section.get
+        return str(get("prompt", "")), str(get("answer", "")), str(get("kind") or "heading")
+    return section.prompt, section.answer, section.kind

@@ -19,6 +19,10 @@ a YAML header:
 The body sees: `programme`, `thing` (number, topic, prompts), `prompts` (heading, guidance),
 `reflections` (programme review only), `title`, `today`, `placeholder(guidance)` (the line
 `render` treats as unanswered) and the filters `md` (escape for Markdown) and `thing_label`.
+
+What a template renders is meant to be published, so `reflections` holds only posts every
+reader can open (status publish, no post password), and follow-ups are looked for only in
+such posts, unless the writer asks for the rest with `include_private` (`--include-private`).
 """
 
 from __future__ import annotations
@@ -179,8 +183,14 @@ def new_reflection(
     archive: Archive | None = None,
     today: date | None = None,
     site: str | None = None,
+    include_private: bool = False,
+    notes: list[str] | None = None,
 ) -> str:
-    """A new reflection: YAML front matter, then the template's prompts as headings to answer."""
+    """A new reflection: YAML front matter, then the template's prompts as headings to answer.
+
+    A template that reads the archive sees only public posts unless `include_private`; what
+    was left out is said in `notes` (when given), never in the text meant for publishing.
+    """
     info = find_template(template)
     needs = set(info.needs)
     chosen: Programme | None = None
@@ -198,7 +208,14 @@ def new_reflection(
     if "archive" in needs:
         if archive is None:
             raise UsageError(f"the {info.name} template reads the archive; pull a blog first")
-        reflections = review_reflections(archive, chosen.key if chosen else None, site)
+        key = chosen.key if chosen else None
+        reflections, hidden = _review(archive, key, site, include_private)
+        if notes is not None and hidden:
+            notes.append(
+                f"left out {hidden} reflection{'s' if hidden > 1 else ''} readers cannot open "
+                "(draft, pending, scheduled, private or password-protected); "
+                "--include-private adds them"
+            )
     today = today or date.today()
     context = {
         "programme": chosen,
@@ -301,6 +318,20 @@ def markdown_escape(text: Any) -> str:
 # -- programme review: what happened to each recorded action -------------------------------
 
 
+PUBLIC = "public"
+_VISIBILITY = {"future": "scheduled"}
+
+
+def visibility(post: Post) -> str:
+    """'public' when every reader can open the post, else why not: draft, pending, scheduled,
+    private, password-protected (or the status WordPress gave it)."""
+    if post.status != "publish":
+        return _VISIBILITY.get(post.status, post.status or "draft")
+    if post.password_protected:
+        return "password-protected"
+    return PUBLIC
+
+
 @dataclass(slots=True)
 class _PostText:
     id: int
@@ -310,6 +341,7 @@ class _PostText:
     html: str
     paragraphs: list[set[str]]
     """The stems of each paragraph: a mention must sit in one paragraph, not be scattered."""
+    visibility: str = PUBLIC
 
 
 _STOP = frozenset(
@@ -327,22 +359,46 @@ _STOP = frozenset(
 
 
 def review_reflections(
-    archive: Archive, programme: str | None, site: str | None = None
+    archive: Archive,
+    programme: str | None,
+    site: str | None = None,
+    include_private: bool = False,
 ) -> list[dict[str, Any]]:
     """The programme's reflections as `Archive.reflections()` gives them, derived afresh, plus:
 
     - `thing_label`: "Thing 12" / "Things 8 & 9";
+    - `visibility`: "public", or why readers cannot open it ("draft", "private", ...), and
+      `public`: whether it is "public";
     - `follow_ups`: for each recorded action, {"action", "mentioned_in"}, where `mentioned_in`
-      is the first later post (title, link, date, post_id) that links to the reflection or
+      is the first later post (title, link, date, post_id, visibility) that links to it or
       uses most of the action's distinctive words, or None.
+
+    For publishing: only public reflections, and only public posts as follow-ups, unless
+    `include_private`.
     """
+    return _review(archive, programme, site, include_private)[0]
+
+
+def _review(
+    archive: Archive, programme: str | None, site: str | None, include_private: bool
+) -> tuple[list[dict[str, Any]], int]:
+    """`review_reflections()`, and how many reflections it left out as not public."""
     derive_reflections(archive, site)
     rows = archive.reflections(site, programme)
     texts: dict[str, list[_PostText]] = {}
+    visibilities: dict[str, dict[int, str]] = {}
     stop = set(_STOP) | _programme_words(programme)
+    kept = []
     for row in rows:
         if row["site"] not in texts:
-            texts[row["site"]] = _post_texts(archive, row["site"])
+            posts = _post_texts(archive, row["site"])
+            visibilities[row["site"]] = {p.id: p.visibility for p in posts}
+            texts[row["site"]] = [p for p in posts if include_private or p.visibility == PUBLIC]
+        row["visibility"] = visibilities[row["site"]].get(row["post_id"], "unknown")
+        row["public"] = row["visibility"] == PUBLIC
+        if not (row["public"] or include_private):
+            continue
+        kept.append(row)
         later = [
             p for p in texts[row["site"]]
             if p.id != row["post_id"] and row["date"] and p.date > row["date"]
@@ -352,7 +408,7 @@ def review_reflections(
             {"action": action, "mentioned_in": _first_mention(action, row, later, stop)}
             for action in row["actions"]
         ]
-    return rows
+    return kept, len(rows) - len(kept)
 
 
 def _programme_words(programme: str | None) -> set[str]:
@@ -369,7 +425,7 @@ def _programme_words(programme: str | None) -> set[str]:
 def _post_texts(archive: Archive, site: str) -> list[_PostText]:
     posts = []
     for _, record in archive.iter_records(site):
-        if isinstance(record, Post) and record.type == "post" and record.date is not None:
+        if isinstance(record, Post) and record.type == "post":
             if record.status in ("trash", "inherit", "auto-draft"):
                 continue
             paragraphs = [record.title, *html_to_text(record.content).split("\n\n")]
@@ -381,6 +437,7 @@ def _post_texts(archive: Archive, site: str) -> list[_PostText]:
                     format_local(record.date) or "",
                     record.content,
                     [{_stem(w) for w in _words(p)} for p in paragraphs],
+                    visibility(record),
                 )
             )
     return sorted(posts, key=lambda p: (p.date, p.id))
@@ -396,7 +453,13 @@ def _first_mention(
     for post in later:
         linked = bool(row.get("link")) and row["link"] in post.html
         if linked or (terms and any(len(terms & p) >= needed for p in post.paragraphs)):
-            return {"title": post.title, "link": post.link, "date": post.date, "post_id": post.id}
+            return {
+                "title": post.title,
+                "link": post.link,
+                "date": post.date,
+                "post_id": post.id,
+                "visibility": post.visibility,
+            }
     return None
 
 
