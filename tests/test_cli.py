@@ -135,3 +135,17 @@ def test_help_lists_every_command() -> None:
     )
     for command in ("pull", "stats", "list", "show", "export"):
         assert command in result.stdout
+
+
+def test_a_posts_own_password_is_exported_but_never_printed(archive: Path, tmp_path: Path) -> None:
+    wpcpd("pull", EDGE, archive=archive)
+    for args in (["show", "11"], ["show", "11", "--json"], ["list", "posts"],
+                 ["list", "posts", "--json"], ["stats", "--json"]):  # fmt: skip
+        shown = wpcpd(*args, archive=archive)
+        assert "secret-for-readers" not in shown.stdout + shown.stderr, args
+    lines = wpcpd("export", "json", "-o", "-", archive=archive).stdout.splitlines()
+    exported = [json.loads(line) for line in lines]
+    draft = next(r for r in exported if r["record"] == "post" and r["id"] == 11)
+    assert draft["password"] == "secret-for-readers" and draft["password_protected"]
+    redacted = wpcpd("export", "json", "-o", "-", "--redact-passwords", archive=archive).stdout
+    assert "secret-for-readers" not in redacted and '"password_protected": true' in redacted

@@ -200,3 +200,25 @@ def test_a_site_with_rest_closed_gets_the_reflection_through_xmlrpc(
     file.write_text(file.read_text().replace("two webinars", "three webinars"))
     (edited,) = outcomes(publish(tmp_path, file, site))
     assert edited["action"] == "updated" and edited["post_id"] == created["post_id"]
+
+
+def test_terms_wordpress_stores_escaped_are_found_again_not_created_twice(
+    wordpress_factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = wordpress_factory()
+    file = write_thing_12(tmp_path)
+    names = ["Café & Co", "R&D <b>notes</b>", 'Tom\'s "quoted" tag', "a < b > c"]
+    listed = "\n".join(f"- {json.dumps(name)}" for name in names)  # YAML takes JSON strings
+    file.write_text(file.read_text().replace("- social media", listed))
+    (first,) = outcomes(publish(tmp_path, file, site))
+    assert first["action"] == "created", first
+    tags_before = rest(site, "tags", per_page=100)
+    assert len(tags_before) == 1 + len(names)
+    with FaultProxy() as proxy:
+        env = {"HTTP_PROXY": proxy.url, "http_proxy": proxy.url, "NO_PROXY": "", "no_proxy": ""}
+        monkeypatch.setattr(os, "environ", {**os.environ, **env})
+        (again,) = outcomes(publish(tmp_path, file, site))
+    monkeypatch.undo()
+    assert again["action"] == "unchanged" and again["post_id"] == first["post_id"]
+    assert proxy.methods["POST"] == 0 and proxy.methods["PUT"] == 0
+    assert len(rest(site, "tags", per_page=100)) == len(tags_before)

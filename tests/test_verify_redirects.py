@@ -263,5 +263,12 @@ def test_command_line_push_dry_run_push_and_verify(
     differences = json.loads(changed.stdout)["differences"]
     assert [(d["kind"], d["field"]) for d in differences] == [("page", "content")]
 
+    b.php("wp_update_post(['ID' => get_page_by_path('thing-12-password-protected-reflection',"
+          " OBJECT, 'post')->ID, 'post_password' => 'changed-on-b']);")  # fmt: skip
+    changed = wpcpd("verify", *common, "--against", b.url, archive=path, password=password)
+    assert changed.returncode == 1 and "password" in changed.stdout
+    assert "cpd23" not in changed.stdout + changed.stderr
+    assert "changed-on-b" not in changed.stdout + changed.stderr
+
     refused = wpcpd("push", *common, "--to", b.url, archive=path, password="wrong")
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1

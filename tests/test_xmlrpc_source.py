@@ -180,13 +180,16 @@ def test_every_post_type_and_status_arrives(pulled: Pulled) -> None:
 
 
 @pytest.mark.wordpress
-def test_post_password_is_only_a_flag(pulled: Pulled) -> None:
+def test_post_password_is_kept_but_never_shown(pulled: Pulled) -> None:
     seed = pulled.site.seed
     assert seed is not None
     protected = pulled.xmlrpc[("post", seed["posts"]["password"])]
     assert protected["password_protected"] is True
-    assert "cpd23" not in json.dumps(list(pulled.xmlrpc.values()))
+    assert "cpd23" not in json.dumps(list(pulled.xmlrpc.values()))  # record_to_dict's default
     assert "cpd23" not in repr(pulled.records)
+    post = next(r for r in pulled.records if getattr(r, "id", None) == protected["id"]
+                and type(r).__name__ == "Post")  # fmt: skip
+    assert post.password == "cpd23"
 
 
 @pytest.mark.wordpress

@@ -90,7 +90,9 @@ class Post:
     ping_status: str = "open"
     sticky: bool = False
     password_protected: bool = False
-    """Only whether a post password is set: the password itself is never kept."""
+    """Whether a post password is set (all a visitor's channel can tell)."""
+    password: str = field(default="", repr=False)
+    """The post's own password: content, kept as WordPress's exporter keeps it, never printed."""
     guid: str = ""
     link: str = ""
     mime_type: str = ""

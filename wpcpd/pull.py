@@ -31,7 +31,12 @@ from wpcpd.sources.rest import (
 )
 from wpcpd.sources.rest_sync import RestPull
 from wpcpd.sources.scrape import ScrapeOptions, ScrapeSource
-from wpcpd.sources.wxr import WxrReport, read_wxr
+from wpcpd.sources.wxr import (
+    ORIGINAL_COMMENT_ID_META,
+    ORIGINAL_POST_ID_META,
+    WxrReport,
+    read_wxr,
+)
 from wpcpd.sources.xmlrpc import XmlRpcSource, default_endpoint
 from wpcpd.streams import read_ahead
 
@@ -67,6 +72,11 @@ class PullResult:
                     f"{counts[outcome]} {outcome}" for outcome in OUTCOMES
                     if counts[outcome] or outcome in ("new", "updated", "unchanged")
                 ))  # fmt: skip
+        assigned = self.details.get("assigned_ids") or {}
+        if any(assigned.values()):
+            parts.append("new ids for " + ", ".join(
+                f"{n} {kind if n != 1 else kind[:-1]}" for kind, n in assigned.items() if n
+            ))  # fmt: skip
         sites = ", ".join(self.summary.sites) or "no site"
         how = self.channel + (f", {self.details['mode']}" if "mode" in self.details else "")
         return f"pulled {sites} from {self.source} via {how}: " + ("; ".join(parts) or
@@ -99,13 +109,20 @@ def pull(
     via: str = "auto",
     live: LiveOptions | None = None,
     on_progress: Callable[[int], None] | None = None,
+    site: str | None = None,
 ) -> PullResult:
-    """Read `source`, an export file or a blog's address, into the archive."""
+    """Read `source`, an export file or a blog's address, into the archive.
+
+    `site` (export files only) files the export under that site: a key, an address, or a
+    site the archive knows (by key, address or number).
+    """
     path = Path(source)
     if via in ("auto", "wxr") and path.exists():
-        return _pull_wxr(archive, path, on_progress)
+        return _pull_wxr(archive, path, on_progress, site)
     if via == "wxr" or ("://" not in source and "." not in source.split("/")[0]):
         raise UsageError(f"{source}: no such file")
+    if site is not None:
+        raise UsageError("--site names the site of an export file; a live site is its address")
     return _pull_live(archive, source, via, live or LiveOptions(), on_progress)
 
 
@@ -152,7 +169,12 @@ def _fallback(
     on_batch: Callable[[SaveSummary], None] | None,
     reason: str,
 ) -> PullResult:
-    """No usable REST API: XML-RPC with a login, else the public HTML."""
+    """No usable REST API: XML-RPC with a login, else the public HTML of a WordPress blog."""
+    if not options.user and not api.looks_like_wordpress:
+        raise SourceError(
+            f"{api.url}: not a WordPress blog as far as wpcpd can tell (no REST API, no "
+            "XML-RPC, no WordPress markup on its home page); --via scrape reads it anyway"
+        )
     if options.user:
         result = _pull_xmlrpc(archive, session, api, options, on_batch)
         result.warnings.insert(0, f"{reason}: read through XML-RPC instead")
@@ -221,7 +243,7 @@ def connect_rest(url: str, options: LiveOptions) -> Connection:
     if api.rest_root is None:
         raise NoRestApi(f"{api.url}: no WordPress REST API found to write through")
     client = RestClient(session, api.rest_root, options.concurrency)
-    if not authenticate(session, client, api.url, options):
+    if authenticate(session, client, api.url, options) is None:
         raise UsageError(f"{api.url}: writing needs --user and an application password")
     return Connection(session, client, api.url, api.language)
 
@@ -255,16 +277,20 @@ def _pull_rest(
 ) -> PullResult:
     api_url = url
     if isinstance(session.auth, BearerAuth):
-        check_credentials(client, api_url)
-        authenticated = True
+        me: dict[str, Any] | None = check_credentials(client, api_url)
     else:
-        authenticated = authenticate(session, client, api_url, options)
+        me = authenticate(session, client, api_url, options)
+    authenticated = me is not None
     if not authenticated:
         _check_public_access(client, api_url)
     source = RestSource(client, authenticated, language, channel=channel)
-    snapshot = archive.sync_snapshot(source.site().key, channel)
+    # Sync state belongs to what a pull could see: an anonymous pull's marks say nothing
+    # of drafts, so a later pull with a password starts its own full read.
+    state_channel = sync_channel(channel, me)
+    other_views = archive.sync_channels(source.site().key, channel) - {state_channel}
+    snapshot = archive.sync_snapshot(source.site().key, state_channel)
     plan = RestPull(source, snapshot, full=options.full, comments_only=options.comments_only,
-                    now=now_iso())  # fmt: skip
+                    now=now_iso(), channel=state_channel)  # fmt: skip
     summary = archive.save(
         plan.records(), atomic=False, public_only=not authenticated, on_batch=on_batch
     )
@@ -274,18 +300,36 @@ def _pull_rest(
             "public-only pull: drafts, private posts, held comments, pingbacks and e-mail "
             "addresses need --user with an application password"
         )
+    if plan.mode == "full" and not options.full and other_views:
+        warnings.append(
+            "this pull sees the site differently from earlier ones (a password, another "
+            "user or other rights): read everything, so nothing they could not see is missed"
+        )
     details = {"authenticated": authenticated, "mode": plan.mode,
                "requests": session.request_count}  # fmt: skip
     return PullResult(api_url, channel, summary, warnings, details)
 
 
+def sync_channel(channel: str, me: dict[str, Any] | None) -> str:
+    """The name a pull's sync state is kept under: the channel and what the pull can see.
+
+    A visitor, an author and an administrator see different posts; high-water marks
+    taken by one say nothing of what another would have read.
+    """
+    if me is None:
+        return f"{channel}:public"
+    roles = ",".join(sorted(me.get("roles") or [])) or "user"
+    return f"{channel}:{roles}"
+
+
 def authenticate(
     session: PoliteSession, client: RestClient, url: str, options: LiveOptions
-) -> bool:
-    """Log the session in with the application password, checked at once; False without a
-    user (anonymous). A wrong password never passes silently as anonymous."""
+) -> dict[str, Any] | None:
+    """Log the session in with the application password, checked at once: who we are
+    (`users/me`), or None without a user (anonymous). A wrong password never passes
+    silently as anonymous."""
     if not options.user:
-        return False
+        return None
     if not options.password:
         raise UsageError(
             f"no password for {options.user}: set {DEFAULT_PASSWORD_ENV} (or the variable "
@@ -294,8 +338,7 @@ def authenticate(
     session.auth = SafeBasicAuth(
         options.user, options.password, allow_insecure=options.insecure_http
     )
-    check_credentials(client, url)
-    return True
+    return check_credentials(client, url)
 
 
 def _check_public_access(client: RestClient, url: str) -> None:
@@ -311,20 +354,56 @@ def _check_public_access(client: RestClient, url: str) -> None:
 
 
 def _pull_wxr(
-    archive: Archive, path: Path, on_progress: Callable[[int], None] | None
+    archive: Archive,
+    path: Path,
+    on_progress: Callable[[int], None] | None,
+    site: str | None = None,
 ) -> PullResult:
     if path.is_dir():
         raise UsageError(f"{path}: is a folder, not an export file")
+    if site is not None:
+        try:
+            known = archive.resolve_site(site)  # a site the archive knows
+            site = known["url"] if known is not None else site
+        except UsageError:
+            if site.isdigit():  # a number names only a known site
+                raise
     report = WxrReport()
     # One transaction for the whole file: a broken export changes nothing at all.
-    summary = archive.save(read_ahead(read_wxr(path, report, on_progress)), atomic=True)
+    summary = archive.save(read_ahead(read_wxr(path, report, on_progress, site)), atomic=True)
     warnings = list(report.warnings or [])
     if report.repaired:
         warnings.append(
             f"{path}: repaired {report.repaired} invalid characters "
             "(control characters removed, non-UTF-8 bytes read as Windows-1252)"
         )
+    warnings += _wxr_notes(path, report)
     return PullResult(
         str(path), "wxr", summary, warnings,
-        {"wxr_version": report.version, "repaired": report.repaired},
+        {"wxr_version": report.version, "repaired": report.repaired,
+         "assigned_ids": report.assigned_ids(), "tolerant_reader": report.tolerant},
     )  # fmt: skip
+
+
+def _wxr_notes(path: Path, report: WxrReport) -> list[str]:
+    """What a person should know about how the file was read, beyond repairs."""
+    notes = []
+    if report.posts_without_id or report.posts_repeating_id:
+        notes.append(
+            f"{path}: {report.posts_repeating_id + report.posts_without_id} items had a "
+            f"wp:post_id an earlier item has ({report.posts_repeating_id}) or none "
+            f"({report.posts_without_id}): each is kept as a post of its own under a new id "
+            f"(post meta {ORIGINAL_POST_ID_META} keeps what the file said)"
+        )
+    if report.comments_reassigned:
+        notes.append(
+            f"{path}: {report.comments_reassigned} comments had a wp:comment_id already used "
+            f"or none: each is kept under a new id (comment meta {ORIGINAL_COMMENT_ID_META})"
+        )
+    if report.categories_ignored:
+        notes.append(
+            f"{path}: ignored {report.categories_ignored} <category> elements without a "
+            f"nicename, as WordPress's importer does for WXR {report.version} (they are not "
+            "terms)"
+        )
+    return notes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from lxml import html as lxml_html
@@ -23,3 +24,22 @@ def html_to_text(markup: str) -> str:
     text = root.text_content()
     text = re.sub(r"[ \t\r\f\v]+", " ", text)
     return re.sub(r"\s*\n\s*(\n\s*)+", "\n\n", text).strip()
+
+
+_TAG = re.compile(r"<[^>]*>")
+_UNSAFE_IN_SEARCH = re.compile(r"<[^>]*>|[&<>\"']+")
+
+
+def term_name_key(name: str) -> str:
+    """What two term names are compared by: WordPress stores names HTML-escaped and passed
+    through kses (`Café & Co` comes back as `Café &amp; Co`, `a < b > c` as `a &lt;b&gt; c`,
+    tags dropped), so compare decoded text without tags, spacing or case."""
+    text = _TAG.sub(" ", html.unescape(name))
+    return " ".join(text.split()).casefold()
+
+
+def term_search_text(name: str) -> str:
+    """A `search=` value that finds the stored form of `name`: WordPress matches the escaped
+    text it stores, so search by the longest run that escaping leaves alone."""
+    runs = [run.strip() for run in _UNSAFE_IN_SEARCH.split(name)]
+    return max(runs, key=len) or name

@@ -36,6 +36,7 @@ from wpcpd.sinks.push import (
     url_map,
 )
 from wpcpd.sinks.redirects import UrlMap
+from wpcpd.text import term_name_key
 
 SNIPPET = 60
 
@@ -186,7 +187,8 @@ class Comparison:
             return
         self.report.compared["term"] += 1
         check = self._checker("term", key, term.name)
-        check("name", term.name, found.name)
+        if term_name_key(term.name) != term_name_key(found.name):
+            check("name", term.name, found.name)
         check("description", term.description, found.description)
         check("parent", self._term_slug(term.taxonomy, term.parent), found.parent)
 
@@ -216,6 +218,8 @@ class Comparison:
         check("excerpt", self.urls.rewrite(post.excerpt), found.excerpt)
         check("status", expected_status(post, self.now), found.status)
         check("password protected", post.password_protected, found.password_protected)
+        if post.password:
+            check("password", "the archive's", _which_password(post.password, found.password))
         self._dates(check, post, found)
         self._slug(kind, post, found)
         self._author(check, post.author, found.author)
@@ -336,6 +340,13 @@ class Comparison:
 
     def _checker(self, kind: str, key: Any, label: str) -> Callable[[str, Any, Any], None]:
         return lambda name, want, got: self.differ(kind, key, label, name, want, got)
+
+
+def _which_password(archived: str, found: str) -> str:
+    """Compared, never printed: a diff names which password the target has, not its text."""
+    if found == archived:
+        return "the archive's"
+    return "another" if found else "none"
 
 
 def _terms(post: Post) -> list[str]:

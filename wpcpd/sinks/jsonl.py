@@ -24,8 +24,12 @@ from wpcpd.model import (
 )
 
 
-def record_to_dict(site: str, record: Record) -> dict[str, Any]:
-    """The export form of one record."""
+def record_to_dict(site: str, record: Record, *, passwords: bool = False) -> dict[str, Any]:
+    """The export form of one record; a post's own password only when `passwords` is set.
+
+    The default leaves it out, since this is also what `show --json` prints; the export
+    carries it, as WordPress's own exporter does.
+    """
     match record:
         case Site():
             return {
@@ -61,7 +65,10 @@ def record_to_dict(site: str, record: Record) -> dict[str, Any]:
                 "meta": meta_object(record.meta),
             }
         case Post():
-            return _post(site, record)
+            data = _post(site, record)
+            if passwords:
+                data["password"] = record.password
+            return data
         case Comment():
             return _comment(site, record)
         case Media():
@@ -104,11 +111,14 @@ def _comment(site: str, c: Comment) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def write_json_lines(records: Iterable[tuple[str, Record]], out: TextIO) -> int:
+def write_json_lines(
+    records: Iterable[tuple[str, Record]], out: TextIO, *, redact_passwords: bool = False
+) -> int:
     """Write records one per line; returns how many were written."""
     count = 0
     for site, record in records:
-        out.write(json.dumps(record_to_dict(site, record), ensure_ascii=False))
+        data = record_to_dict(site, record, passwords=not redact_passwords)
+        out.write(json.dumps(data, ensure_ascii=False))
         out.write("\n")
         count += 1
     return count

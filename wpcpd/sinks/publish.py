@@ -33,6 +33,7 @@ from wpcpd.sinks.rest_writer import RestWriter
 from wpcpd.sources.discover import discover
 from wpcpd.sources.rest import NoRestApi, RestBlocked, RestError, RestSource
 from wpcpd.sources.xmlrpc import XmlRpcSource, default_endpoint
+from wpcpd.text import term_name_key, term_search_text
 
 KIND = "reflection"
 SOURCE = "file"
@@ -179,10 +180,10 @@ class _SitePublisher:
         return ids
 
     def _existing_term(self, rest_base: str, name: str) -> int | None:
-        matches = self.client.json(f"wp/v2/{rest_base}", {"search": name, "per_page": 100})
-        wanted = name.strip().lower()
-        for term in matches:
-            if html.unescape(term["name"]).strip().lower() == wanted:
+        params = {"search": term_search_text(name)}
+        wanted = term_name_key(name)
+        for term in self.client.all_items(f"wp/v2/{rest_base}", params):
+            if term_name_key(term["name"]) == wanted:
                 return int(term["id"])
         return None
 

@@ -45,6 +45,7 @@ from wpcpd.sinks.redirects import MediaFile, RedirectPair, UrlMap, write_redirec
 from wpcpd.sinks.rest_writer import RestWriteError, RestWriter
 from wpcpd.sources.discover import discover
 from wpcpd.sources.rest import SKIPPED_TAXONOMIES, SKIPPED_TYPES, RestClient, RestError
+from wpcpd.text import term_name_key
 
 ONLY_CHOICES = ("posts", "pages", "comments", "media")
 KINDS = ("author", "term", "media", "page", "post", "comment")
@@ -60,8 +61,8 @@ PLACEHOLDER_NAME = "wpcpd placeholder"
 DUPLICATE_MARK = "<!-- -->"
 NEW_AUTHOR_ROLE = "author"
 PASSWORD_NOTE = (
-    "password-protected: given a new random password, since the archive never keeps "
-    "passwords; set your own in the editor"
+    "password-protected, but this archive's copy was read as a visitor and lacks the "
+    "password: given a new random one; set yours in the editor (or pull with --user first)"
 )
 PINGBACK_REASON = (
     "WordPress cannot create {type}s through its APIs (REST refuses any comment type but "
@@ -966,7 +967,7 @@ class Pusher:
         existing = self.index.post(info.rest_base, post.slug, post.title, fields.get("date_gmt"))
         if existing:
             update = _update_fields(fields)
-            if post.password_protected and not existing.get("password"):
+            if _needs_random_password(post) and not existing.get("password"):
                 update["password"] = secrets.token_urlsafe(12)
             return self._post_write(
                 post,
@@ -1013,7 +1014,9 @@ class Pusher:
             if not fields["featured_media"]:
                 notes.append(f"featured image {post.featured_media} not pushed")
         fields.update(self._term_fields(post, info, notes))
-        if post.password_protected:
+        if post.password:
+            fields["password"] = post.password  # the readers' own: they keep using it
+        elif post.password_protected:
             notes.append(PASSWORD_NOTE)
         return fields, notes
 
@@ -1043,7 +1046,7 @@ class Pusher:
 
     def _create_post(self, route: str, post: Post, fields: dict[str, Any]) -> dict[str, Any]:
         send = dict(fields)
-        if post.password_protected:
+        if _needs_random_password(post):
             send["password"] = secrets.token_urlsafe(12)
         if post.status == "trash":
             # REST cannot create in the trash: create a draft, then trash it.
@@ -1293,7 +1296,7 @@ def _post_dates(post: Post) -> dict[str, str]:
 
 def _same_term(existing: dict[str, Any], fields: dict[str, Any]) -> bool:
     return (
-        html.unescape(existing.get("name", "")) == fields["name"]
+        term_name_key(existing.get("name", "")) == term_name_key(fields["name"])
         and existing.get("description", "") == fields["description"]
         and existing.get("parent", 0) == fields.get("parent", 0)
     )
@@ -1429,3 +1432,8 @@ def parse_only(text: str | None) -> frozenset[str]:
     if unknown:
         raise UsageError(f"--only takes {', '.join(ONLY_CHOICES)}; not {', '.join(unknown)}")
     return chosen
+
+
+def _needs_random_password(post: Post) -> bool:
+    """Protected, but read as a visitor: never publish it open, though its password is lost."""
+    return post.password_protected and not post.password

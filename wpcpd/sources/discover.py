@@ -19,6 +19,13 @@ _LINK_ELEMENT = re.compile(
 )
 _RSD_ELEMENT = re.compile(r"<link[^>]+rel=[\"']EditURI[\"'][^>]*href=[\"']([^\"']+)[\"']", re.I)
 
+# What WordPress leaves in the pages it serves, whatever the theme: asset paths, its
+# generator tag, the REST and RSD links, block and emoji markup, WordPress.com's hosts.
+_WORDPRESS_SIGNS = re.compile(
+    r"/wp-content/|/wp-includes/|<meta[^>]+generator[^>]+WordPress|api\.w\.org|xmlrpc\.php"
+    r"|wp-block-|wp-emoji|\.wordpress\.com|\bhentry\b|/wp-json/",
+    re.I,
+)
 _HTML_LANG = re.compile(r"<html[^>]*\slang=[\"']([A-Za-z0-9-]+)[\"']", re.I)
 
 
@@ -30,6 +37,8 @@ class SiteApi:
     wpcom: bool = False
     language: str = ""
     """From the home page's <html lang>: the REST index does not say."""
+    looks_like_wordpress: bool = False
+    """The home page carries WordPress's marks (worth scraping without being asked)."""
 
 
 def normalise_url(url: str) -> str:
@@ -67,6 +76,9 @@ def discover(session: PoliteSession, url: str) -> SiteApi:
         raise SourceError(f"{url}: redirects in a loop") from exc
     body = home.text if "html" in home.headers.get("Content-Type", "") else ""
     api.rest_root = _rest_from_links(home.headers.get("Link", ""), body)
+    api.looks_like_wordpress = bool(
+        _WORDPRESS_SIGNS.search(body) or _LINK_HEADER.search(home.headers.get("Link", ""))
+    )
     lang = _HTML_LANG.search(body)
     api.language = lang.group(1) if lang else ""
     rsd = _RSD_ELEMENT.search(body)

@@ -430,6 +430,7 @@ class RestSource:
             sticky=bool(item.get("sticky")),
             password_protected=bool(item.get("password"))
             or bool((item.get("content") or {}).get("protected")),
+            password=item.get("password") or "",
             guid=self._text(item.get("guid")),
             link=item.get("link", ""),
             mime_type=item.get("mime_type", ""),

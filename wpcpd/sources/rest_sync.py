@@ -53,8 +53,10 @@ class RestPull:
         full: bool = False,
         comments_only: bool = False,
         now: str,
+        channel: str = CHANNEL,
     ) -> None:
         self.source = source
+        self.channel = channel
         self.client = source.client
         self.snapshot = snapshot
         self.state = snapshot.state
@@ -107,12 +109,12 @@ class RestPull:
         params: dict[str, Any],
         convert: Callable[[dict[str, Any]], Iterator[Record]],
     ) -> Iterator[Record | Control]:
-        """One collection, page by page, resuming after the last page the archive holds."""
+        """One collection, page by page, resuming at the last page the archive holds."""
         if self.state.get(f"{key}:done") == self.generation:
             return
-        start = self._resume_page(key) + 1
         marks = Marks(int(self.state.get(f"hw:{key}:max_id", 0)),
                       self.state.get(f"hw:{key}:modified", ""))  # fmt: skip
+        start = self._resume_start(key, route, params, marks.max_id)
         for number, page in self.client.pages(route, params, start):
             for item in page.items:
                 marks.see(item)
@@ -126,6 +128,22 @@ class RestPull:
     def _resume_page(self, key: str) -> int:
         generation, _, number = self.state.get(f"{key}:page", "").rpartition(":")
         return int(number) if generation == self.generation and number.isdigit() else 0
+
+    def _resume_start(self, key: str, route: str, params: dict[str, Any], seen: int) -> int:
+        """The page to go on from: the last one the archive holds, read again, or earlier.
+
+        Items that left the collection since (deleted, trashed) move the later ones up the
+        list, onto pages already read: starting after the last page read would skip them,
+        and for good, since the totals balance again. So step back until a page begins
+        with an item already seen (ids ascend).
+        """
+        number = self._resume_page(key)
+        while number > 1:
+            items = self.client.page(route, params, number).items
+            if items and items[0]["id"] <= seen:
+                break
+            number -= 1
+        return max(number, 1)
 
     def _post_records(self, item: dict[str, Any]) -> Iterator[Record]:
         yield self.source.post(item)
@@ -282,4 +300,4 @@ class RestPull:
 
     def _mark(self, name: str, value: str) -> Checkpoint:
         self.state[name] = value
-        return Checkpoint(CHANNEL, name, value)
+        return Checkpoint(self.channel, name, value)

@@ -631,6 +631,7 @@ class XmlRpcSource:
             ping_status=item.get("ping_status", ""),
             sticky=bool(item.get("sticky")),
             password_protected=bool(item.get("post_password")),
+            password=item.get("post_password") or "",
             guid=item.get("guid", ""),
             link=item.get("link", ""),
             mime_type=item.get("post_mime_type", ""),
