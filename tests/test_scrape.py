@@ -547,6 +547,11 @@ def check_category_parents(records: list[Record], exported: list[Record]) -> Non
     assert seen["blogging-tools"] == "tools" and seen["tools"] == "23-things"
     for slug, parent in seen.items():
         assert parent in ("", parents[slug])  # shown where the address names it, never wrong
+    # Every term, parents the post is not in included, has the name the site shows (WXR
+    # keeps it HTML-escaped, as WordPress stores it).
+    wanted = {(t.taxonomy, t.slug): html.unescape(t.name) for t in exported if isinstance(t, Term)}
+    named = {(t.taxonomy, t.slug): t.name for t in records if isinstance(t, Term)}
+    assert named == {key: wanted[key] for key in named}
 
 
 @pytest.mark.wordpress
@@ -615,3 +620,95 @@ def test_a_rerun_on_wordpress_gets_304_for_the_feed(
         source, _records = scrape_into_archive(sandbox.url, archive)
     assert f"{sandbox.url}/feed/" in source.report.crawl.unchanged
     assert source.report.failed == []
+
+
+# -- display names -------------------------------------------------------------------------
+
+
+def category_page(slug: str, number: int, name: str) -> str:
+    """A category archive as Twenty Twenty-One prints it."""
+    return (
+        '<html lang="en-GB"><head><title>' + html.escape(name) + " &#8211; Blog</title>"
+        '<meta name="generator" content="WordPress 6.1"></head>'
+        f'<body class="archive category category-{slug} category-{number}">'
+        f'<h1 class="page-title">Category: <span>{html.escape(name)}</span></h1></body></html>'
+    )
+
+
+def in_categories(*links: tuple[str, str]) -> str:
+    shown = ", ".join(
+        f'<a href="{href}" rel="category tag">{html.escape(name)}</a>' for href, name in links
+    )
+    return f'<p>Words.</p><span class="cat-links">Categorized as {shown}</span>'
+
+
+def test_a_parent_category_is_named_by_its_own_page_never_by_its_slug(
+    blog: FakeBlog, tmp_path: Path
+) -> None:
+    u = blog.url
+    libraries = (f"{u}/category/cpd/libraries-archives/", "Libraries & Archives")
+    reading = (f"{u}/category/hobbies/reading/", "Reading")
+    blog.page("/", home_page())
+    blog.page("/wp-sitemap.xml", sitemap(*(f"{u}/p{i}/" for i in range(1, 6))),
+              content_type="application/xml")  # fmt: skip
+    blog.page("/p1/", wp_page(1, "One", in_categories(libraries)))
+    blog.page("/p2/", wp_page(2, "Two", in_categories(libraries)))
+    blog.page("/p3/", wp_page(3, "Three", in_categories(reading)))  # /category/hobbies/: 404
+    blog.page("/p4/", wp_page(4, "Four", in_categories((f"{u}/category/hobbies/", "Hobbies"))))
+    knitting = (f"{u}/category/misc/knitting/", "Knitting")  # /category/misc/: 404 too
+    blog.page("/p5/", wp_page(5, "Five", in_categories(knitting)))
+    blog.page("/category/cpd/", category_page("cpd", 3, "CPD"))
+    with Archive(tmp_path / "a.db") as archive:
+        source, records = scrape_into_archive(u, archive)
+        stored = {(t.slug): (t.name, t.id, t.parent)
+                  for _, t in archive.iter_records() if isinstance(t, Term)}  # fmt: skip
+    assert stored == {
+        "cpd": ("CPD", 3, ""),
+        "libraries-archives": ("Libraries & Archives", None, "cpd"),
+        "hobbies": ("Hobbies", None, ""),  # named by the first page that links to it
+        "reading": ("Reading", None, "hobbies"),
+        "misc": ("", None, ""),  # no page names it
+        "knitting": ("Knitting", None, "misc"),
+    }
+    assert blog.paths().count("/category/cpd/") == 1  # read once for both posts
+    assert not {t.name for t in records if isinstance(t, Term)} & {"cpd", "hobbies", "misc"}
+    assert source.report.notes == [
+        (f"{u}/category/misc/", "no page read names the category 'misc': it is kept unnamed")
+    ]
+
+
+DISPLAY_NAMES = """
+$cpd = wp_insert_term('CPD', 'category', ['slug' => 'cpd'])['term_id'];
+$libraries = wp_insert_term('Libraries & Archives', 'category', ['parent' => $cpd])['term_id'];
+$things = wp_insert_term('23 Things', 'category', ['parent' => $libraries])['term_id'];
+wp_insert_post(['post_title' => 'Thing 1', 'post_status' => 'publish',
+  'post_date' => '2023-01-09 10:00:00', 'post_content' => 'Words.',
+  'post_category' => [$things], 'tags_input' => ['Café & Co', 'CPD']]);
+"""
+
+
+@pytest.mark.wordpress
+@pytest.mark.parametrize(
+    ("theme", "permalinks"),
+    [("twentytwentyone", "/%postname%/"), ("twentytwentythree", "/%postname%/"),
+     ("twentytwentyone", None)],
+)  # fmt: skip
+def test_scraped_terms_keep_the_names_the_site_shows(
+    wordpress_factory: Callable[..., Any], tmp_path: Path, theme: str, permalinks: str | None
+) -> None:
+    """Capitals, spaces and ampersands; parents the post is not in are named too (where the
+    addresses show the hierarchy)."""
+    sandbox = wordpress_factory(theme=theme, permalinks=permalinks)
+    sandbox.php(DISPLAY_NAMES)
+    with Archive(tmp_path / "wpcpd.db") as archive:
+        source, _records = scrape_into_archive(sandbox.url, archive)
+        terms = {(t.taxonomy, t.slug): (t.name, t.parent)
+                 for _, t in archive.iter_records() if isinstance(t, Term)}  # fmt: skip
+    assert source.report.failed == [] and source.report.notes == [], source.report.warnings()
+    parent = "libraries-archives" if permalinks else ""  # ?cat=N shows no hierarchy
+    assert terms[("category", "23-things")] == ("23 Things", parent)
+    assert terms[("post_tag", "cafe-co")] == ("Café & Co", "")
+    assert terms[("post_tag", "cpd")] == ("CPD", "")
+    if permalinks:  # the addresses name the parents, their pages their names
+        assert terms[("category", "libraries-archives")] == ("Libraries & Archives", "cpd")
+        assert terms[("category", "cpd")] == ("CPD", "")

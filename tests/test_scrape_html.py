@@ -15,7 +15,9 @@ from wpcpd.sources.scrape_html import (
     parse_html,
     parse_human_date,
     read_post_page,
+    read_term_page,
     stable_id,
+    wp_slug,
 )
 from wpcpd.text import html_to_text
 
@@ -368,3 +370,158 @@ def test_a_login_form_in_a_sidebar_is_no_login_wall() -> None:
         '<aside><form id="loginform"><input type="password" name="pwd"></form></aside>'
     )
     assert read_post_page(html, "https://b.example/five/").post.title == "Five"
+
+
+# -- term names as themes print them ------------------------------------------------------
+
+BLOG = "https://blog.example.org"
+
+
+def twentytwentyone_post(links: str, widget: str = "", classes: str = "") -> str:
+    """A post as Twenty Twenty-One prints it: terms in the entry footer, and (as on a fresh
+    install) a Categories block in the footer's widget area."""
+    return page(
+        f'<article id="post-5" class="post-5 post type-post hentry {classes} entry">'
+        '<h1 class="entry-title">Thing 1</h1><div class="entry-content"><p>Words.</p></div>'
+        f'<footer class="entry-footer default-max-width"><div class="post-taxonomies">{links}'
+        '</div></footer></article><aside class="widget-area"><section id="block-5" '
+        'class="widget widget_block"><ul class="wp-block-categories-list wp-block-categories">'
+        f"{widget}</ul></section></aside>"
+    )
+
+
+PRETTY_LINKS = (
+    f'<span class="cat-links">Categorized as <a href="{BLOG}/category/cpd/libraries-archives/"'
+    ' rel="category tag">Libraries &amp; Archives</a>, '
+    f'<a href="{BLOG}/category/cpd/" rel="category tag">CPD</a> </span>'
+    f'<span class="tags-links">Tagged <a href="{BLOG}/tag/cafe-co/" rel="tag">Café &amp; Co</a>,'
+    f' <a href="{BLOG}/tag/23-things/" rel="tag">23 Things</a></span>'
+)
+CPD_LINK = f', <a href="{BLOG}/category/cpd/" rel="category tag">CPD</a>'
+
+
+def names(scraped: ScrapedPost) -> dict[tuple[str, str], tuple[str, str, int | None]]:
+    return {(t.taxonomy, t.slug): (t.name, t.parent, t.id) for t in scraped.terms}
+
+
+def test_term_names_are_the_link_text_with_capitals_spaces_and_ampersands() -> None:
+    scraped = read_post_page(twentytwentyone_post(PRETTY_LINKS), BLOG + "/thing-1/")
+    assert names(scraped) == {
+        ("category", "libraries-archives"): ("Libraries & Archives", "cpd", None),
+        ("category", "cpd"): ("CPD", "", None),
+        ("post_tag", "cafe-co"): ("Café & Co", "", None),
+        ("post_tag", "23-things"): ("23 Things", "", None),
+    }
+    assert [r.name for r in scraped.post.terms] == [
+        "Libraries & Archives", "CPD", "Café & Co", "23 Things",
+    ]  # fmt: skip
+    assert scraped.term_pages == {}
+
+
+def test_a_parent_category_the_post_is_not_in_gets_no_name_from_its_slug() -> None:
+    links = PRETTY_LINKS.replace(CPD_LINK, "")
+    scraped = read_post_page(twentytwentyone_post(links), BLOG + "/thing-1/")
+    assert names(scraped)[("category", "cpd")] == ("", "", None)  # never "cpd"
+    assert scraped.term_pages == {("category", "cpd"): BLOG + "/category/cpd/"}
+    assert ("category", "cpd") not in {(r.taxonomy, r.slug) for r in scraped.post.terms}
+
+
+def test_the_category_list_on_the_page_names_parents_and_gives_ids() -> None:
+    links = PRETTY_LINKS.replace(CPD_LINK, "")
+    widget = (
+        f'<li class="cat-item cat-item-3"><a href="{BLOG}/category/cpd/">CPD</a> (2)\n</li>'
+        f'<li class="cat-item cat-item-7"><a href="{BLOG}/category/cpd/libraries-archives/">'
+        "Libraries &amp; Archives</a>\n</li>"
+    )
+    scraped = read_post_page(twentytwentyone_post(links, widget), BLOG + "/thing-1/")
+    found = names(scraped)
+    assert found[("category", "cpd")] == ("CPD", "", 3)
+    assert found[("category", "libraries-archives")] == ("Libraries & Archives", "cpd", 7)
+    assert scraped.term_pages == {}
+
+
+def test_block_theme_post_terms_are_named_by_their_links() -> None:
+    terms = (
+        f'<div class="taxonomy-category wp-block-post-terms"><a href="{BLOG}/category/'
+        'libraries-archives/" rel="tag">Libraries &amp; Archives</a><span class="wp-block-post-'
+        f'terms__separator">, </span><a href="{BLOG}/category/cpd/" rel="tag">CPD</a></div>'
+        f'<div class="taxonomy-post_tag wp-block-post-terms"><a href="{BLOG}/tag/cafe-co/" '
+        'rel="tag">Café &amp; Co</a></div>'
+    )
+    html = page(f'<main><h1 class="wp-block-post-title">Thing 1</h1><div class="entry-content '
+                f'wp-block-post-content"><p>Words.</p></div>{terms}</main>')  # fmt: skip
+    assert names(read_post_page(html, BLOG + "/thing-1/")) == {
+        ("category", "libraries-archives"): ("Libraries & Archives", "", None),
+        ("category", "cpd"): ("CPD", "", None),
+        ("post_tag", "cafe-co"): ("Café & Co", "", None),
+    }
+
+
+def test_plain_permalinks_categories_are_read_by_id_and_named_by_their_links() -> None:
+    """Without pretty permalinks core prints rel="category" (no "tag") and ?cat=ID."""
+    links = (
+        f'<span class="cat-links">Categorized as <a href="{BLOG}/?cat=12" rel="category">'
+        f'Libraries &amp; Archives</a>, <a href="{BLOG}/?cat=3" rel="category">Réflexion</a>'
+        f'</span><span class="tags-links">Tagged <a href="{BLOG}/?tag=cafe-co" rel="tag">'
+        "Café &amp; Co</a></span>"
+    )
+    scraped = read_post_page(twentytwentyone_post(links), BLOG + "/?p=5")
+    assert names(scraped) == {
+        ("category", "libraries-archives"): ("Libraries & Archives", "", 12),
+        ("category", "reflexion"): ("Réflexion", "", 3),  # as WordPress makes slugs
+        ("post_tag", "cafe-co"): ("Café & Co", "", None),
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Twenty Twenty-One
+        ('<body class="archive category category-cpd category-3 wp-embed-responsive">'
+         '<h1 class="page-title">Category: <span>CPD</span></h1>', ("CPD", 3)),
+        # Twenty Twenty-Three, with the REST link core prints in the head
+        (f'<link rel="alternate" type="application/json" href="{BLOG}/wp-json/wp/v2/'
+         'categories/7" /><body class="archive category category-libraries-archives category-7">'
+         '<h1 class="alignwide wp-block-query-title">Category: <span>Libraries &amp; Archives'
+         "</span></h1>", ("Libraries & Archives", 7)),
+        # Twenty Ten in French: the prefix is translated, the name is in the span
+        ('<body class="archive category category-2011 category-15"><h1 class="page-title">'
+         "Archives de catégorie&nbsp;: <span>2011</span></h1>", ("2011", 15)),
+        # no heading with a span: the title without the blog's name
+        ('<title>23 Things | Library Days</title><body class="archive category category-23-'
+         'things"><p class="site-title">Library Days</p><h1>Archives</h1>', ("23 Things", None)),
+        ('<body class="home blog"><h1 class="page-title">Latest</h1>', ("", None)),
+    ],
+)  # fmt: skip
+def test_a_term_archive_page_names_its_term(body: str, expected: tuple[str, int | None]) -> None:
+    assert read_term_page(f"<html><head>{body}</body></html>") == expected
+
+
+def test_wordpress_slugs_for_names() -> None:
+    assert [wp_slug(n) for n in ("Libraries & Archives", "Réflexion", "23 Things", "学习",
+                                 "Straße \u2013 “quoted”", "CPD")] == [
+        "libraries-archives", "reflexion", "23-things", "%e5%ad%a6%e4%b9%a0", "strase-quoted",
+        "cpd",
+    ]  # fmt: skip
+
+
+def test_the_featured_image_is_the_full_size_file_under_the_attachment_id() -> None:
+    thumb = BLOG + "/wp-content/uploads/2023/01/badge-300x200.png"
+    original = BLOG + "/wp-content/uploads/2023/01/badge.png"
+    html = page(
+        '<article id="post-5" class="post-5 post hentry"><h1 class="entry-title">T</h1>'
+        f'<figure class="post-thumbnail"><img src="{thumb}" srcset="{thumb} 300w, {original} '
+        '600w" class="attachment-post-thumbnail size-post-thumbnail wp-post-image" alt="A badge">'
+        f'</figure><div class="entry-content"><p><img src="{thumb}" class="wp-image-42"></p>'
+        "</div></article>"
+    )
+    media = read_post_page(html, BLOG + "/t/").media
+    assert media is not None
+    assert (media.id, media.url, media.file, media.alt_text) == (
+        42, original, "2023/01/badge.png", "A badge",
+    )  # fmt: skip
+    alone = html.replace('class="wp-image-42"', "").replace(f", {original} 600w", "")
+    stand_in = read_post_page(alone, BLOG + "/t/").media
+    assert stand_in is not None and stand_in.id < 0
+    assert stand_in.id == stable_id(original)  # the same for every size of the file
+    assert stand_in.file == "2023/01/badge-300x200.png"

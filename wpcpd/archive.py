@@ -9,16 +9,19 @@ writes nothing, and a re-pull of the same export leaves the file as it was.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 import sqlite3
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from wpcpd.errors import ArchiveError, UsageError
 from wpcpd.model import (
@@ -242,9 +245,29 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX remote_ids_by_target ON remote_ids (target, kind, target_id);
     """,
+    # 4: a post's own password is content (WordPress's exporter keeps it): a migrated
+    # protected post must open with the password its readers were given.
+    """
+    ALTER TABLE posts ADD COLUMN password TEXT NOT NULL DEFAULT '';
+    """,
+    # 5: terms and media read as a visitor sees them (scraping, anonymous pulls) are marked
+    # too, so that such a read never degrades a fuller copy. Rows already there are
+    # public-only where the site's only posts are (or, for media, the id is a stand-in).
+    """
+    ALTER TABLE terms ADD COLUMN public_only INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE media ADD COLUMN public_only INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX media_by_file ON media (site_id, file);
+    CREATE INDEX media_by_url ON media (site_id, url);
+    UPDATE terms SET public_only = 1
+        WHERE site_id IN (SELECT site_id FROM posts GROUP BY site_id
+                          HAVING min(public_only) = 1);
+    UPDATE media SET public_only = 1
+        WHERE id < 0 OR site_id IN (SELECT site_id FROM posts GROUP BY site_id
+                                    HAVING min(public_only) = 1);
+    """,
 ]
 
-PUBLIC_ONLY_TABLES = frozenset({"authors", "posts", "comments"})
+PUBLIC_ONLY_TABLES = frozenset({"authors", "posts", "comments", "terms", "media"})
 
 
 @dataclass
@@ -608,6 +631,16 @@ class Archive:
             (channel, name, value, now_iso(), site_key_),
         )
 
+    def sync_channels(self, site_key_: str, channel: str) -> set[str]:
+        """The names sync state of `channel` is kept under for a site, one per view."""
+        rows = self.query(
+            """SELECT DISTINCT sync_state.channel FROM sync_state
+               JOIN sites ON sites.id = sync_state.site_id
+               WHERE sites.key = ? AND (sync_state.channel = ? OR sync_state.channel LIKE ?)""",
+            (site_key_, channel, channel + ":%"),
+        )
+        return {r["channel"] for r in rows}
+
     def sync_snapshot(self, site_key_: str, channel: str) -> SyncSnapshot:
         """What an incremental pull compares the live site against."""
         snapshot = SyncSnapshot()
@@ -861,6 +894,12 @@ class _BatchWriter:
         self.channel = ""
         self.pulled_at = now_iso()
         self.pending: list[Record] = []
+        self.aliases: dict[int | None, _Aliases] = {}
+
+    @property
+    def alias(self) -> _Aliases:
+        """How the archive knows what the current site's public-only read names otherwise."""
+        return self.aliases.setdefault(self.site_id, _Aliases())
 
     def consume(
         self,
@@ -942,11 +981,13 @@ class _BatchWriter:
         self.pending = []
         self._save_authors(by_kind.get(Author, []))
         self._save_terms(by_kind.get(Term, []))
-        posts = by_kind.get(Post, [])
+        posts, comments = by_kind.get(Post, []), by_kind.get(Comment, [])
+        media = self._match_media(by_kind.get(Media, []))
+        self._apply_aliases(posts, comments, media)
         self._ensure_terms(posts)
         self._save_posts(posts)
-        self._save_comments(by_kind.get(Comment, []))
-        self._save_media(by_kind.get(Media, []))
+        self._save_comments(comments)
+        self._save_media(media)
 
     def _stored_hashes(
         self, table: str, columns: tuple[str, ...], keys: list[tuple[Any, ...]]
@@ -1004,6 +1045,8 @@ class _BatchWriter:
     def _save_authors(self, authors: list[Author]) -> None:
         if not authors:
             return
+        if self.public_only:
+            authors = self._known_authors(authors)
         rows = []
         for a in _last_by(authors, lambda a: a.login):
             values = (a.login, a.id, a.email, a.display_name, a.first_name, a.last_name)
@@ -1018,22 +1061,48 @@ class _BatchWriter:
             self._split("author", "authors", ("login",), rows),
         )
 
+    def _known_authors(self, authors: list[Author]) -> list[Author]:
+        """A theme that prints only the author's name gives a public-only read no login: an
+        author the archive holds in full under that display name is that author (kept, and
+        the read's posts name its login)."""
+        stored = {login for (login,) in self.db.execute(
+            "SELECT login FROM authors WHERE site_id = ?", (self.site_id,))}  # fmt: skip
+        by_name: dict[str, list[str]] = {}
+        for login, name in self.db.execute(
+            "SELECT login, display_name FROM authors WHERE site_id = ? AND public_only = 0",
+            (self.site_id,),
+        ):
+            by_name.setdefault(_display_key(name), []).append(login)
+        unknown = []
+        for a in authors:
+            same = by_name.get(_display_key(a.display_name or a.login), [])
+            if a.login not in stored and len(same) == 1:
+                self.alias.logins[a.login] = same[0]
+                self.summary.add("author", "kept")
+            else:
+                unknown.append(a)
+        return unknown
+
     def _save_terms(self, terms: list[Term]) -> None:
         if not terms:
             return
+        if self.public_only:
+            terms = self._fill_terms(terms)
         rows = []
         by_key = {}
         for t in _last_by(terms, lambda t: (t.taxonomy, t.slug)):
             values = (t.taxonomy, t.slug, t.id, t.name, t.description, t.parent, *_flat(t.meta))
-            rows.append(((t.taxonomy, t.slug), (self.site_id, *values[:6], _hash(values))))
+            rows.append(((t.taxonomy, t.slug),
+                         (self.site_id, *values[:6], self.public_only, _hash(values))))  # fmt: skip
             by_key[(t.taxonomy, t.slug)] = t
         written = self._split("term", "terms", ("taxonomy", "slug"), rows)
         self.db.executemany(
             """INSERT INTO terms (site_id, taxonomy, slug, id, name, description, parent,
-                   record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   public_only, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (site_id, taxonomy, slug) DO UPDATE SET id = excluded.id,
                    name = excluded.name, description = excluded.description,
-                   parent = excluded.parent, record_hash = excluded.record_hash""",
+                   parent = excluded.parent, public_only = excluded.public_only,
+                   record_hash = excluded.record_hash""",
             written,
         )
         for row in written:
@@ -1047,16 +1116,94 @@ class _BatchWriter:
                 [(*key, i, k, v, _decoded_json(v)) for i, (k, v) in enumerate(term.meta)],
             )
 
+    def _fill_terms(self, terms: list[Term]) -> list[Term]:
+        """A public-only read sees part of a term (a scrape: its name, and its parent where
+        the address shows it): what it did not see is never blanked, neither by a later
+        sighting in the same read nor in what an earlier public-only read stored. A term
+        named by an id the archive holds under another slug (plain permalinks show only
+        the id) is that term. A fuller copy is left alone by `_split` ("kept")."""
+        ids = sorted({t.id for t in terms if t.id is not None})
+        by_id: dict[tuple[str, int], str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for taxonomy, term_id, slug in self.db.execute(
+                f"SELECT taxonomy, id, slug FROM terms WHERE site_id = ? "
+                f"AND id IN ({', '.join('?' * len(chunk))})",
+                [self.site_id, *chunk],
+            ):
+                by_id[(taxonomy, term_id)] = slug
+        merged: dict[tuple[str, str], Term] = {}
+        for t in terms:
+            slug = by_id.get((t.taxonomy, t.id), t.slug) if t.id is not None else t.slug
+            if slug != t.slug:
+                self.alias.term_slugs[(t.taxonomy, t.slug)] = slug
+            t = replace(t, slug=slug, meta=list(t.meta))
+            key = (t.taxonomy, t.slug)
+            merged[key] = _fill_blanks(t, merged[key]) if key in merged else t
+        keys = list(merged)
+        for start in range(0, len(keys), 200):
+            chunk = keys[start : start + 200]
+            for row in self.db.execute(
+                "SELECT taxonomy, slug, id, name, description, parent FROM terms "
+                "WHERE site_id = ? AND public_only = 1 AND (taxonomy, slug) IN "
+                f"(VALUES {', '.join(['(?, ?)'] * len(chunk))})",
+                [self.site_id, *(v for key in chunk for v in key)],
+            ):
+                stored = Term(row[0], row[1], row[3], row[2], row[5], row[4])
+                merged[(row[0], row[1])] = _fill_blanks(merged[(row[0], row[1])], stored)
+        return list(merged.values())
+
     def _ensure_terms(self, posts: list[Post]) -> None:
         """Posts can name terms the export's term list left out (post formats, menus)."""
         refs = {(r.taxonomy, r.slug): r for p in posts for r in p.terms}
         if not refs:
             return
         self.db.executemany(
-            """INSERT INTO terms (site_id, taxonomy, slug, name, record_hash)
-               VALUES (?, ?, ?, ?, '') ON CONFLICT DO NOTHING""",
-            [(self.site_id, r.taxonomy, r.slug, r.name) for r in refs.values()],
-        )
+            """INSERT INTO terms (site_id, taxonomy, slug, name, public_only, record_hash)
+               VALUES (?, ?, ?, ?, ?, '') ON CONFLICT DO NOTHING""",
+            [(self.site_id, r.taxonomy, r.slug, r.name, self.public_only)
+             for r in refs.values()],
+        )  # fmt: skip
+
+    def _apply_aliases(self, posts: list[Post], comments: list[Comment],
+                       media: list[Media]) -> None:  # fmt: skip
+        """A public-only read's records name posts, terms, files and authors as the archive
+        knows them (see `_fill_terms`, `_match_media`, `_known_authors`). A post read with
+        a stand-in id (its page showed none) is the archived post at its address, as
+        `_supersede_scraped` does the other way round."""
+        if not self.public_only:
+            return
+        alias = self.alias
+        found = self._archived_posts_at(sorted({p.link for p in posts if p.id < 0 and p.link}))
+        alias.post_ids.update({p.id: found[p.link] for p in posts if p.link in found})
+        if not (alias.term_slugs or alias.media_ids or alias.logins or alias.post_ids):
+            return
+        ids = alias.post_ids
+        for i, p in enumerate(posts):
+            posts[i] = replace(
+                p,
+                id=ids.get(p.id, p.id),
+                terms=[replace(r, slug=alias.term_slugs.get((r.taxonomy, r.slug), r.slug))
+                       for r in p.terms],
+                featured_media=alias.media_ids.get(p.featured_media, p.featured_media)
+                if p.featured_media is not None else None,
+                author=alias.logins.get(p.author, p.author),
+            )  # fmt: skip
+        for i, c in enumerate(comments):
+            comments[i] = replace(c, post=ids.get(c.post, c.post))
+        for i, m in enumerate(media):
+            media[i] = replace(m, post=ids.get(m.post, m.post))
+
+    def _archived_posts_at(self, links: list[str]) -> dict[str, int]:
+        """Address -> id of the posts a fuller channel stored at these addresses."""
+        found: dict[str, int] = {}
+        for start in range(0, len(links), 500):
+            chunk = links[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            sql = ("SELECT link, id FROM posts WHERE site_id = ? AND id > 0 "
+                   f"AND public_only = 0 AND link IN ({marks})")  # fmt: skip
+            found.update(self.db.execute(sql, [self.site_id, *chunk]))
+        return found
 
     def _save_posts(self, posts: list[Post]) -> None:
         if not posts:
@@ -1135,24 +1282,69 @@ class _BatchWriter:
         if not media:
             return
         rows = []
-        for m in _last_by(media, lambda m: m.id):
+        unique = _last_by(media, lambda m: m.id)
+        for m in unique:
             values = (m.id, m.post, m.url, m.file, m.mime_type, m.alt_text)
-            rows.append(((m.id,), (self.site_id, *values, _hash(values))))
+            rows.append(((m.id,), (self.site_id, *values, self.public_only, _hash(values))))
+        if not self.public_only and self._holds_public_media():
+            # The real attachment replaces what a public-only read stored for its file.
+            for m in unique:
+                for stored_id, public in self._media_rows_of(m):
+                    if public and stored_id != m.id:
+                        self.db.execute("DELETE FROM media WHERE site_id = ? AND id = ?",
+                                        (self.site_id, stored_id))  # fmt: skip
         self.db.executemany(
             """INSERT INTO media (site_id, id, post_id, url, file, mime_type, alt_text,
-                   record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   public_only, record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (site_id, id) DO UPDATE SET post_id = excluded.post_id,
                    url = excluded.url, file = excluded.file, mime_type = excluded.mime_type,
-                   alt_text = excluded.alt_text, record_hash = excluded.record_hash""",
+                   alt_text = excluded.alt_text, public_only = excluded.public_only,
+                   record_hash = excluded.record_hash""",
             self._split("media", "media", ("id",), rows),
         )
+
+    def _holds_public_media(self) -> bool:
+        sql = "SELECT EXISTS (SELECT 1 FROM media WHERE site_id = ? AND public_only = 1)"
+        return bool(self.db.execute(sql, (self.site_id,)).fetchone()[0])
+
+    def _match_media(self, media: list[Media]) -> list[Media]:
+        """A public-only read knows a file by its address, and often not the attachment's
+        id: the file the archive already holds (at any of its sizes) keeps its one row. A
+        fuller row is kept as it is; the read's posts name the archive's id for it."""
+        if not self.public_only or not media:
+            return media
+        matched = []
+        for m in _last_by(media, lambda m: m.id):
+            found = sorted(self._media_rows_of(m), key=lambda row: (row[1], row[0] != m.id))
+            if not found or found[0][0] == m.id:
+                matched.append(m)  # new, or the same id: `_split` decides
+                continue
+            stored_id, public = found[0]
+            self.alias.media_ids[m.id] = stored_id
+            if public:
+                matched.append(replace(m, id=stored_id))
+            else:
+                self.summary.add("media", "kept")
+        return matched
+
+    def _media_rows_of(self, m: Media) -> list[tuple[int, int]]:
+        """(id, public_only) of the rows this site holds for the file of `m`."""
+        files = _upload_variants(m.file or m.url)
+        urls = [m.url, m.url.split("?")[0]] if m.url else []
+        file_marks, url_marks = ", ".join("?" * len(files)), ", ".join("?" * len(urls))
+        found = self.db.execute(
+            f"""SELECT id, public_only FROM media WHERE site_id = ?
+                AND (id = ? OR file IN ({file_marks}) OR url IN ({url_marks}))""",
+            [self.site_id, m.id, *files, *urls],
+        ).fetchall()
+        return [(row[0], row[1]) for row in found]
 
 
 POST_COLUMNS = (
     "id", "type", "status", "slug", "title", "content", "excerpt", "date", "date_gmt",
     "modified", "modified_gmt", "author", "parent", "menu_order", "comment_status",
     "ping_status", "sticky", "password_protected", "guid", "link", "mime_type",
-    "featured_media",
+    "featured_media", "password",
 )  # fmt: skip
 COMMENT_COLUMNS = (
     "id", "post_id", "parent", "author_name", "author_email", "author_url", "author_ip",
@@ -1180,7 +1372,7 @@ def _post_values(p: Post) -> tuple[Any, ...]:
         format_local(p.date), format_gmt(p.date_gmt), format_local(p.modified),
         format_gmt(p.modified_gmt), p.author, p.parent, p.menu_order, p.comment_status,
         p.ping_status, int(p.sticky), int(p.password_protected), p.guid, p.link, p.mime_type,
-        p.featured_media,
+        p.featured_media, p.password,
     )  # fmt: skip
 
 
@@ -1215,6 +1407,67 @@ def _flat_terms(post: Post) -> list[str]:
 def _last_by(records: list[Any], key: Callable[[Any], Any]) -> list[Any]:
     """One record per key, the last one winning, as a later line of an export would."""
     return list({key(r): r for r in records}.values())
+
+
+@dataclass
+class _Aliases:
+    """What a site's public-only read names otherwise than the archive does."""
+
+    term_slugs: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(taxonomy, slug the read guessed) -> the slug the archive holds the term under."""
+    media_ids: dict[int, int] = field(default_factory=dict)
+    """The read's id for a file -> the id of the archive's row for that file."""
+    logins: dict[str, str] = field(default_factory=dict)
+    """The read's login for an author (a display name) -> the archive's login."""
+    post_ids: dict[int, int] = field(default_factory=dict)
+    """A stand-in post id (the page showed none) -> the archived post at that address."""
+
+
+def _fill_blanks(term: Term, known: Term) -> Term:
+    """`term`, with what it leaves empty taken from `known`."""
+    return replace(
+        term,
+        id=known.id if term.id is None else term.id,
+        name=term.name or known.name,
+        description=term.description or known.description,
+        parent=term.parent or known.parent,
+        meta=term.meta or list(known.meta),
+    )
+
+
+_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'",
+                              "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+                              "\u2013": "-", "\u2014": "-", "\u00a0": " "})  # fmt: skip
+
+
+def _display_key(name: str) -> str:
+    """A display name as compared across channels: themes print it texturised (curly quotes)
+    and escaped; WXR and REST keep it as typed."""
+    text = html.unescape(name).translate(_TYPOGRAPHIC).replace("\u2026", "...")
+    return " ".join(text.split()).casefold()
+
+
+_SIZE_SUFFIX = re.compile(r"-(?:\d+x\d+|scaled|rotated)$")
+
+
+def _upload_variants(address: str) -> list[str]:
+    """The names an uploaded file is stored under (`media.file`, relative to the uploads
+    folder), whichever size of it an address shows: "2023/01/a-300x200.jpg" is a size of
+    "2023/01/a.jpg", which WordPress may keep as "a-scaled.jpg" or "a-rotated.jpg"."""
+    path = urlsplit(address).path if "://" in address else address.split("?")[0]
+    path = unquote(path).split("/wp-content/uploads/")[-1].lstrip("/")
+    folder, _, name = path.rpartition("/")
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    if not stem:
+        return []
+    core = stem
+    while _SIZE_SUFFIX.search(core):
+        core = _SIZE_SUFFIX.sub("", core)
+    names = dict.fromkeys([stem, core, f"{core}-scaled", f"{core}-rotated"])
+    prefix = f"{folder}/" if folder else ""
+    return [f"{prefix}{n}{dot}{extension}" for n in names]
 
 
 class _groups:
@@ -1262,6 +1515,7 @@ def _post_from(r: sqlite3.Row) -> Post:
         link=r["link"],
         mime_type=r["mime_type"],
         featured_media=r["featured_media"],
+        password=r["password"],
     )
 
 

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from wpcpd.archive import Archive, now_iso
 from wpcpd.errors import SourceError, UsageError
 from wpcpd.http import PoliteSession
-from wpcpd.model import Comment, Record, site_key
+from wpcpd.model import Comment, Record, Term, site_key
 from wpcpd.sources.scrape_html import (
     PageProblem,
     ScrapedPost,
@@ -33,6 +33,7 @@ from wpcpd.sources.scrape_html import (
     read_comment_page,
     read_post_page,
     read_site,
+    read_term_page,
 )
 from wpcpd.sources.sitemap import (
     CHANNEL,
@@ -145,7 +146,11 @@ class ScrapeSource:
         self.pattern = _pattern(self.options.url_pattern)
         self.seen_posts: dict[int, str] = {}
         self.seen_authors: set[str] = set()
-        self.seen_terms: set[tuple[str, str]] = set()
+        self.seen_terms: dict[tuple[str, str], Term] = {}
+        self.term_pages: dict[str, tuple[str, int | None]] = {}
+        """A parent category's archive page -> (name, id) it shows, read once a run."""
+        self.parent_pages: dict[tuple[str, str], str] = {}
+        """Parent categories looked for on their own archive page, and that page."""
 
     def records(self) -> Iterator[Record]:
         self._check_resume(site_key(self.home))
@@ -156,6 +161,7 @@ class ScrapeSource:
         candidates = self._discover(home_page)
         for candidate in candidates[: self.options.max_pages]:
             yield from self._scrape(candidate, site.language)
+        self._note_unnamed()
         self._end_run(site.key)
 
     def _home_page(self) -> Page:
@@ -219,6 +225,7 @@ class ScrapeSource:
         self._more_comments(scraped)
         self._check_count(url, scraped)
         self._note_language(url, scraped, site_language)
+        self._name_parents(scraped)
         yield from self._records_of(scraped)
 
     def _skip(self, url: str, scraped: ScrapedPost) -> bool:
@@ -269,20 +276,69 @@ class ScrapeSource:
                 (url, f"written in '{scraped.lang}' while the blog says '{site_language}'")
             )
 
+    def _name_parents(self, scraped: ScrapedPost) -> None:
+        """A parent category the page does not name is named by its own archive page (read
+        once a run), unless an earlier page of this run named it: never by its slug."""
+        for term in scraped.terms:
+            key = (term.taxonomy, term.slug)
+            page = scraped.term_pages.get(key)
+            seen = self.seen_terms.get(key)
+            if term.name or page is None or (seen and seen.name):
+                continue
+            if page not in self.term_pages:
+                self.term_pages[page] = self._read_term_page(page)
+            term.name, found_id = self.term_pages[page]
+            term.id = term.id if found_id is None else found_id
+            self.parent_pages.setdefault(key, page)
+
+    def _note_unnamed(self) -> None:
+        """Categories no page of the run named (their own page missing or not readable)."""
+        for key, page in self.parent_pages.items():
+            if not self.seen_terms[key].name:
+                self.report.notes.append(
+                    (page, f"no page read names the category '{key[1]}': it is kept unnamed")
+                )
+
+    def _read_term_page(self, url: str) -> tuple[str, int | None]:
+        try:
+            page = self.fetcher.get(url)
+            _check_html(page)
+        except (FetchError, PageProblem):
+            return "", None
+        return read_term_page(page.text)
+
     def _records_of(self, scraped: ScrapedPost) -> Iterator[Record]:
         if scraped.author and scraped.author.login not in self.seen_authors:
             self.seen_authors.add(scraped.author.login)
             yield scraped.author
         for term in scraped.terms:
-            if (term.taxonomy, term.slug) not in self.seen_terms:
-                self.seen_terms.add((term.taxonomy, term.slug))
-                yield term
-        yield scraped.post
+            yield from self._term_news(term)
+        # The image before the post that names it, so that the archive knows it by then.
         if scraped.media:
             yield scraped.media
+        yield scraped.post
         yield from scraped.comments
         self.report.posts += 1
         self.report.comments += len(scraped.comments)
+
+    def _term_news(self, term: Term) -> Iterator[Term]:
+        """A term once, and again only when a later page shows what the first did not (a
+        name, an id, a parent): the archive fills in, it never blanks."""
+        key = (term.taxonomy, term.slug)
+        seen = self.seen_terms.get(key)
+        if seen is None:
+            self.seen_terms[key] = term
+            yield term
+            return
+        merged = replace(
+            seen,
+            name=seen.name or term.name,
+            id=term.id if seen.id is None else seen.id,
+            parent=seen.parent or term.parent,
+        )
+        if merged != seen:
+            self.seen_terms[key] = merged
+            yield merged
 
 
 def _check_html(page: Page) -> None:

@@ -11,10 +11,11 @@ import copy
 import hashlib
 import mimetypes
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
@@ -44,6 +45,8 @@ class ScrapedPost:
     author: Author | None = None
     terms: list[Term] = field(default_factory=list)
     media: Media | None = None
+    term_pages: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Archive pages of parent categories this page does not name (see `read_terms`)."""
     comments: list[Comment] = field(default_factory=list)
     claimed_comments: int | None = None
     comment_pages: list[str] = field(default_factory=list)
@@ -76,9 +79,10 @@ def read_post_page(text: str, url: str, headers: dict[str, str] | None = None) -
     scraped.author = read_author(container, soup)
     post.author = scraped.author.login if scraped.author else ""
     scraped.media = read_featured_image(container, post)
-    own, ancestors = read_terms(container, soup)
-    post.terms = [TermRef(t.taxonomy, t.slug, t.name) for t in own]
-    scraped.terms = ancestors + own
+    terms = read_terms(container, soup)
+    post.terms = [TermRef(t.taxonomy, t.slug, t.name) for t in terms.own]
+    scraped.terms = terms.ancestors + terms.own
+    scraped.term_pages = terms.pages
     if post.date is None and post.type == "post":
         scraped.notes.append(f"no publication date that could be read ({scraped.lang or '?'})")
     return scraped
@@ -425,55 +429,130 @@ def _author_from_link(link: Tag) -> Author:
 
 
 def read_featured_image(container: Tag, post: Post) -> Media | None:
+    """The featured image, under the attachment's id where the page shows it (the image's
+    own classes, Jetpack's data-attachment-id, the same file in the post's content), else
+    a stand-in id made from the file's address, the same for every size of it."""
     img = _first(container, (".wp-post-image", ".wp-block-post-featured-image img",
                              ".post-thumbnail img"))  # fmt: skip
-    url = str(img.get("src", "")) if img else ""
-    if img is None or not url:
+    src = str(img.get("src", "")) if img else ""
+    if img is None or not src:
         return None
-    found = re.search(r"wp-image-(\d+)", " ".join(_classes(img)))
-    attachment = str(img.get("data-attachment-id", ""))
-    media_id = int(found.group(1)) if found else int(attachment) if attachment.isdigit() else 0
+    url = _original_image(img, urljoin(post.link, src))
+    media_id = _attachment_id(img) or next(
+        (_attachment_id(other) for other in container.select("img[class*=wp-image-]")
+         if _unsized(urljoin(post.link, str(other.get("src", "")))) == _unsized(url)),
+        0,
+    )  # fmt: skip
+    path = urlsplit(url).path
     media = Media(
-        id=media_id or stable_id(url),
+        id=media_id or stable_id(_unsized(url)),
         post=post.id,
         url=url,
-        file=urlsplit(url).path.split("/wp-content/uploads/")[-1].lstrip("/"),
-        mime_type=mimetypes.guess_type(urlsplit(url).path)[0] or "",
-        alt_text=str(img.get("alt", "")) if img else "",
+        file=unquote(path).split("/wp-content/uploads/")[-1].lstrip("/"),
+        mime_type=mimetypes.guess_type(path)[0] or "",
+        alt_text=str(img.get("alt", "")),
     )
     post.featured_media = media.id
     return media
 
 
-def read_terms(container: Tag, soup: BeautifulSoup) -> tuple[list[Term], list[Term]]:
-    """Categories and tags from their links (rel="category tag", rel="tag"): the post's own,
-    and the parent categories their addresses name, which the post is not in itself."""
-    scope = container if container.select_one("a[rel~=tag]") else soup
+_SIZED_NAME = re.compile(r"-\d+x\d+(?=\.\w+$)")
+
+
+def _unsized(url: str) -> str:
+    """The address of the full-size file an image size was made from (a-300x200.jpg: a.jpg)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, _SIZED_NAME.sub("", parts.path), "", ""))
+
+
+def _original_image(img: Tag, src: str) -> str:
+    """The full-size file when srcset offers it, else the size the page shows."""
+    original = urlsplit(_unsized(src)).path
+    for candidate in str(img.get("srcset", "")).split(","):
+        words = candidate.split()
+        if words and urlsplit(urljoin(src, words[0])).path == original:
+            return urljoin(src, words[0])
+    return src
+
+
+def _attachment_id(img: Tag) -> int:
+    found = re.search(r"\bwp-image-(\d+)\b", " ".join(_classes(img)))
+    attachment = str(img.get("data-attachment-id", ""))
+    return int(found.group(1)) if found else int(attachment) if attachment.isdigit() else 0
+
+
+_TERM_LINKS = "a[rel~=tag], a[rel~=category]"
+"""Core's term links: rel="category tag" and rel="tag" with pretty permalinks, rel="category"
+on sites without them."""
+
+
+@dataclass
+class TermLinks:
+    """A page's terms: the post's own, and the parent categories their addresses name."""
+
+    own: list[Term]
+    ancestors: list[Term]
+    """Parents the post is not in itself; named only where a link on the page names them."""
+    pages: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(taxonomy, slug) of a parent the page does not name -> its archive page, which does."""
+
+
+def read_terms(container: Tag, soup: BeautifulSoup) -> TermLinks:
+    """Categories and tags from their links. A name is always what a link to the term says
+    (the text WordPress prints is the term's name), never made up from its slug."""
+    scope = container if container.select_one(_TERM_LINKS) else soup
+    listed = category_list(soup)
     terms: dict[tuple[str, str], Term] = {}
     ancestors: dict[tuple[str, str], Term] = {}
-    for link in scope.select("a[rel~=tag]"):
+    pages: dict[tuple[str, str], str] = {}
+    for link in scope.select(_TERM_LINKS):
         if link.find_parent(["aside", "footer"], class_=re.compile("widget|site-footer")):
             continue
         term = _term_from_link(link)
-        if term:
-            terms.setdefault((term.taxonomy, term.slug), term)
-            for ancestor in _ancestors(link, term):
-                ancestors.setdefault((ancestor.taxonomy, ancestor.slug), ancestor)
-    return list(terms.values()), [t for k, t in ancestors.items() if k not in terms]
+        if not term:
+            continue
+        if term.id is None:
+            term.id = listed.get(normalise_url(str(link.get("href", ""))), ("", None))[1]
+        terms.setdefault((term.taxonomy, term.slug), term)
+        for ancestor, page in _ancestors(link, term):
+            ancestor.name, ancestor.id = listed.get(normalise_url(page), ("", None))
+            if not ancestor.name:
+                pages.setdefault((ancestor.taxonomy, ancestor.slug), page)
+            ancestors.setdefault((ancestor.taxonomy, ancestor.slug), ancestor)
+    parents = {k: t for k, t in ancestors.items() if k not in terms}
+    return TermLinks(list(terms.values()), list(parents.values()),
+                     {k: page for k, page in pages.items() if k in parents})  # fmt: skip
 
 
-def _ancestors(link: Tag, term: Term) -> list[Term]:
-    """Parent categories the address names (/category/a/b/c/): a post in c alone still
-    carries the hierarchy. Their names are not on the page; the slug stands in for them
-    until a fuller pull (REST, WXR) brings the real ones."""
+def category_list(soup: BeautifulSoup) -> dict[str, tuple[str, int | None]]:
+    """Category address -> (name, id) from the category lists core prints (the Categories
+    widget and block: `li.cat-item.cat-item-N`), wherever they are on the page."""
+    found: dict[str, tuple[str, int | None]] = {}
+    for link in soup.select("li.cat-item > a[href]"):
+        item = link.find_parent("li")
+        number = _match_any(re.compile(r"^cat-item-(\d+)$"), _classes(item))
+        name = _text_of(link)
+        if name:
+            found.setdefault(normalise_url(str(link["href"])), (name, number or None))
+    return found
+
+
+def _ancestors(link: Tag, term: Term) -> list[tuple[Term, str]]:
+    """Parent categories the address names (/category/a/b/c/), each with the address of its
+    own archive: a post in c alone still carries the hierarchy. The page names them only if
+    it links to them; their slugs never stand in for their names."""
     if not term.parent:
         return []
-    segments = [_slug_text(s) for s in urlsplit(str(link.get("href", ""))).path.split("/") if s]
-    chain = segments[segments.index("category") + 1 : -1]
-    return [
-        Term(term.taxonomy, slug, unquote(slug).replace("-", " "), parent=chain[i - 1] if i else "")
-        for i, slug in enumerate(chain)
-    ]
+    href = str(link.get("href", ""))
+    raw = [s for s in urlsplit(href).path.split("/") if s]
+    segments = [_slug_text(s) for s in raw]
+    start = segments.index("category") + 1
+    found = []
+    for i in range(start, len(segments) - 1):
+        page = urljoin(href, "/" + "/".join(raw[: i + 1]) + "/")
+        parent = segments[i - 1] if i > start else ""
+        found.append((Term(term.taxonomy, segments[i], "", parent=parent), page))
+    return found
 
 
 def _term_from_link(link: Tag) -> Term | None:
@@ -486,10 +565,40 @@ def _term_from_link(link: Tag) -> Term | None:
     if "tag" in query:
         return Term(taxonomy, _slug_text(query["tag"][0]), name)
     if "cat" in query:  # plain permalinks name the id, not the slug
-        return Term(taxonomy, _slugify(name), name, id=_int(query["cat"][0]))
+        return Term(taxonomy, wp_slug(name), name, id=_int(query["cat"][0]))
     if not segments:
         return None
     return Term(taxonomy, segments[-1], name, parent=_parent_slug(taxonomy, segments))
+
+
+def read_term_page(text: str) -> tuple[str, int | None]:
+    """(name, id) of the category or tag whose archive page this is, ("", None) if it is
+    none. The name is the archive heading's <span> (core prints "Category: <span>Name</span>"
+    in every language) or else the page's title without the blog's name; the id comes from
+    the REST link or the body classes (category-SLUG category-N)."""
+    soup = parse_html(text)
+    body = _classes(soup.body)
+    if not set(body) & {"category", "tag", "tax"}:
+        return "", None
+    heading = _first(soup, _ARCHIVE_TITLE)
+    span = heading.find("span") if heading else None
+    name = _text_of(span) if isinstance(span, Tag) else _term_title(soup)
+    rest = soup.select_one('link[rel=alternate][type="application/json"]')
+    found = re.search(r"/wp/v2/[\w-]+/(\d+)$", str(rest.get("href", "")) if rest else "")
+    numbers = [int(c.rsplit("-", 1)[1]) for c in body
+               if re.fullmatch(r"(?:category|tag|term)-\d+", c)]  # fmt: skip
+    return name, int(found.group(1)) if found else (numbers[-1] if numbers else None)
+
+
+_ARCHIVE_TITLE = (".page-title", ".wp-block-query-title", ".archive-title", "h1.entry-title")
+
+
+def _term_title(soup: BeautifulSoup) -> str:
+    """A term archive's <title> is "Name - Blog" (or "Blog - Name" in some old themes)."""
+    parts = _split_title(_text_of(soup.title))
+    site = soup.select_one("meta[property='og:site_name']")
+    blog = str(site.get("content", "")) if site else _text_of(_first(soup, _SITE_TITLE))
+    return parts[1] if len(parts) == 2 and blog and parts[0] == blog else parts[0]
 
 
 def _parent_slug(taxonomy: str, segments: list[str]) -> str:
@@ -900,8 +1009,29 @@ def _inner_html(element: Tag) -> str:
     return "".join(str(child) for child in element.contents).strip()
 
 
-def _slugify(name: str) -> str:
-    return re.sub(r"[^\w]+", "-", name.lower()).strip("-")
+_LETTERS = str.maketrans({"ß": "s", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d",
+                          "ł": "l", "þ": "th", "\u00d7": "x"})  # fmt: skip
+# What sanitize_title turns into hyphens (spaces of every width, dashes, slashes, dots) and
+# what it drops (soft hyphens, inverted marks, guillemets, curly quotes, bullets, (c), (r),
+# degrees, the ellipsis, TM, acute accents, zero-width and direction marks).
+_DASHES = re.compile("[\\s\u00a0\u2000-\u200a\u2013\u2014\u2028\u2029\u202f./]+")
+_DROPPED = re.compile("[\u00ad\u00a1\u00bf\u00ab\u00bb\u2039\u203a\u2018-\u201f\u2022"
+                      "\u00a9\u00ae\u00b0\u2026\u2122\u00b4\u200b-\u200f\u202a-\u202e"
+                      "\ufeff\ufffc]")  # fmt: skip
+
+
+def wp_slug(name: str) -> str:
+    """The slug WordPress's sanitize_title makes of a name when saving it: accents removed,
+    lower case, punctuation dropped, other letters percent-encoded, hyphens between words
+    ("Libraries & Archives": libraries-archives; "Réflexion": reflexion). A close reading,
+    not the whole of it: on a site linking terms by id, the archive matches by id anyway."""
+    text = re.sub(r"%(?![0-9a-fA-F]{2})", "", name)  # a % that is no escape goes
+    text = unicodedata.normalize("NFD", text.lower().translate(_LETTERS))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _DASHES.sub("-", _DROPPED.sub("", text))
+    text = "".join(c if c.isascii() else quote(c).lower() for c in text)
+    text = re.sub(r"[^%a-z0-9_-]", "", text)
+    return re.sub(r"-+", "-", text).strip("-")
 
 
 def _int(text: str) -> int | None:
