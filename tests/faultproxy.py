@@ -66,6 +66,9 @@ class FaultProxy:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and bodies go out in separate writes: without TCP_NODELAY (and
+            # TCP_QUICKACK below), Nagle's algorithm meeting a delayed ACK adds 40 ms to each.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 self._serve()
@@ -76,10 +79,23 @@ class FaultProxy:
             def do_HEAD(self) -> None:
                 self._serve()
 
+            def do_PUT(self) -> None:
+                self._serve()
+
+            def do_PATCH(self) -> None:
+                self._serve()
+
+            def do_DELETE(self) -> None:
+                self._serve()
+
             def _serve(self) -> None:
-                fault = proxy._next(self.path, self.command)
                 length = int(self.headers.get("Content-Length") or 0)
+                if length and hasattr(socket, "TCP_QUICKACK"):
+                    # The client holds its body back until its headers are acknowledged.
+                    self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
                 body = self.rfile.read(length) if length else None
+                # Only now, with the whole request here: the plan may kill the client.
+                fault = proxy._next(self.path, self.command)
                 if fault == "drop":
                     self._drop()
                 elif fault == "stall":
@@ -96,17 +112,21 @@ class FaultProxy:
                     self.connection.shutdown(socket.SHUT_RDWR)
 
             def _answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
+                # The client may be gone (killed, or timed out): nobody is left to tell.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(body)
 
             def _forward(self, body: bytes | None) -> None:
                 target = urlsplit(self.path)
                 upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                upstream.connect()
+                upstream.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 path = target.path + (f"?{target.query}" if target.query else "")
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
                 upstream.request(self.command, path, body=body, headers=headers)

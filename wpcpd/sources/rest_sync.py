@@ -2,7 +2,8 @@
 
 A full pull reads every collection page by page, in id order, and yields a `Checkpoint`
 after each page: the archive stores it in the same transaction as the page's records, so
-an interrupted pull resumes after the last page that reached the archive.
+an interrupted pull resumes at the last page that reached the archive (read again:
+items deleted meanwhile move later ones onto pages already read).
 
 Once a full pull has completed, later pulls are incremental and cost a small, constant
 number of requests on an unchanged site: per collection, what was modified recently
