@@ -59,12 +59,13 @@ def test_post_keeps_every_wordpress_field() -> None:
     assert ("mood", "tired") in post.meta
 
 
-def test_draft_without_gmt_date_and_password_is_only_flagged() -> None:
+def test_draft_without_gmt_date_keeps_its_password_but_never_shows_it() -> None:
     draft = next(p for p in of(Post, records(FIXTURES / "edge-1.2.xml")) if p.id == 11)
     assert draft.status == "draft"
     assert draft.date_gmt is None
     assert draft.date is not None
     assert draft.password_protected is True
+    assert draft.password == "secret-for-readers"
     assert "secret-for-readers" not in repr(draft)
 
 
