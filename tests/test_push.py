@@ -149,10 +149,7 @@ def target(factory: Any, site_a: WordPressSandbox, *, empty: bool = True) -> Wor
     plugin.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(site_a.site_dir / MU_PLUGIN, plugin)
     if empty:
-        site.php(
-            "foreach (get_posts(['post_type' => ['post', 'page'], 'post_status' => 'any',"
-            " 'numberposts' => -1]) as $p) { wp_delete_post($p->ID, true); }"
-        )
+        site.empty()
     return site
 
 

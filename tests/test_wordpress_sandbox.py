@@ -30,6 +30,25 @@ def test_rest_index_is_json(wordpress: WordPressSandbox) -> None:
     assert response.json()["name"] == "CPD Sandbox"
 
 
+def test_virtual_files_are_served_by_wordpress_as_on_a_real_site(
+    wordpress: WordPressSandbox,
+) -> None:
+    # The router hands what no file backs to index.php, as Apache's rewrite rules do.
+    sitemap = requests.get(wordpress.url + "/wp-sitemap.xml", timeout=TIMEOUT)
+    robots = requests.get(wordpress.url + "/robots.txt", timeout=TIMEOUT)
+    missing = requests.get(wordpress.url + "/no-such-file.css", timeout=TIMEOUT)
+    static = requests.get(wordpress.url + "/wp-includes/css/dashicons.min.css", timeout=TIMEOUT)
+
+    assert sitemap.status_code == 200
+    assert "<sitemapindex" in sitemap.text
+    assert robots.status_code == 200
+    assert f"Sitemap: {wordpress.url}/wp-sitemap.xml" in robots.text
+    assert missing.status_code == 404
+    assert "error404" in missing.text  # WordPress's own 404 page, not php -S's
+    assert static.status_code == 200
+    assert static.headers["Content-Type"].startswith("text/css")
+
+
 def test_application_password_authenticates(wordpress: WordPressSandbox) -> None:
     me = wordpress.rest_url("/wp/v2/users/me")
 

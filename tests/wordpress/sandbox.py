@@ -9,7 +9,9 @@ default_tmp_root) and are deleted by stop().
         wp.php("echo get_bloginfo('name');")       # -> "CPD Sandbox"
         requests.get(wp.url + "/wp-json/")
 
-This module deliberately does not import pytest: scripts/wordpress-sandbox uses it too.
+This module imports nothing outside Python's standard library (not pytest, not lxml):
+scripts/wordpress-sandbox runs it with the system python3 from a fresh clone, before any
+virtual environment exists.
 """
 
 from __future__ import annotations
@@ -28,11 +30,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
-
-from lxml import etree
 
 HERE = Path(__file__).resolve().parent
 WORDPRESS_DIR = Path("/usr/share/wordpress")
@@ -419,11 +420,14 @@ class WordPressSandbox:
 
     def _spawn_web_server(self, port: int) -> _Daemon:
         env = {**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}
+        router = self.base_dir / "router.php"
+        router.write_text(ROUTER_PHP, encoding="utf-8")
         cmd = [
             self.php_binary,
             "-d", "sendmail_path=/bin/true",
             "-S", f"127.0.0.1:{port}",
             "-t", str(self.site_dir),
+            str(router),
         ]  # fmt: skip
         return _Daemon("php -S", cmd, self.base_dir / "php-server.log", env)
 
@@ -594,6 +598,15 @@ wp_set_current_user({self.admin_id});
         """php_file() for scripts that print one JSON document."""
         return json.loads(self.php_file(path, *args))
 
+    def empty(self) -> None:
+        """Delete every post and page, as wp_install() leaves "Hello world!" (with its
+        comment), "Sample Page" and a draft "Privacy Policy": an empty site to push into."""
+        self.php(
+            "foreach (get_posts(['post_type' => ['post', 'page'],"
+            " 'post_status' => array_keys(get_post_stati()), 'numberposts' => -1]) as $p)"
+            " { wp_delete_post($p->ID, true); }"
+        )
+
     def seed_full(self) -> dict[str, Any]:
         """Apply tests/wordpress/seed_full.php (once only); returns and keeps its summary."""
         self.seed = dict(self.php_json("seed_full.php"))
@@ -647,10 +660,31 @@ def _check_xml(path: Path) -> None:
     if head != b"<?xml":
         raise SandboxError(f"WXR export does not start with <?xml: {head!r}")
     try:
-        etree.parse(str(path), etree.XMLParser(huge_tree=True))
-    except etree.XMLSyntaxError as err:
+        # Streaming, so a large export needs no more memory than a small one.
+        for _event, element in ElementTree.iterparse(path, events=("end",)):
+            element.clear()
+    except ElementTree.ParseError as err:
         raise SandboxError(f"WXR export is not well-formed XML: {err}") from err
 
+
+# What Apache's rewrite rules (or nginx's try_files) do for WordPress: an existing file or
+# directory is served as usual (return false), every other request goes to index.php. Without
+# it, php -S answers 404 itself for paths with an extension that no file backs, such as
+# /wp-sitemap.xml and /robots.txt, which WordPress serves from its rewrite rules.
+ROUTER_PHP = r"""<?php
+// Written by tests/wordpress/sandbox.py: the router of `php -S`.
+$root = $_SERVER['DOCUMENT_ROOT'];
+$path = rawurldecode(parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH) ?? '/');
+if (file_exists($root . $path)) {
+    return false;
+}
+$_SERVER['SCRIPT_NAME'] = '/index.php';
+$_SERVER['PHP_SELF'] = '/index.php';
+$_SERVER['SCRIPT_FILENAME'] = $root . '/index.php';
+unset($_SERVER['PATH_INFO']);
+chdir($root);
+require $root . '/index.php';
+"""
 
 INSTALL_PHP = r"""<?php
 // Runs once per sandbox, before any user exists, so it cannot use the bootstrap.
