@@ -14,14 +14,13 @@ import pytest
 
 from wpcpd.archive import Archive
 from wpcpd.model import Post, TermRef
+from wpcpd.reflect.derive import derive_reflections, reflection_of
 from wpcpd.reflect.detect import (
     Reflection,
     autop,
-    derive_reflections,
     describe_sections,
     detect_reflection,
     detect_site_reflections,
-    reflection_of,
     thing_label,
     word_count,
 )
@@ -365,14 +364,14 @@ def run(*args: str | Path, archive: Path) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def test_reflections_command_lists_thing_date_title_words_action(tmp_path: Path) -> None:
+def test_reflections_command_lists_id_thing_date_title_words_action(tmp_path: Path) -> None:
     archive = tmp_path / "wpcpd.db"
     assert run("pull", BLOG, archive=archive).returncode == 0
     table = run("reflections", archive=archive)
     assert table.returncode == 0, table.stderr
     lines = table.stdout.splitlines()
-    assert lines[0].split("\t") == ["thing", "date", "title", "words", "action"]
-    assert lines[3].split("\t") == [
+    assert lines[0].split("\t") == ["id", "thing", "date", "title", "words", "action"]
+    assert lines[3].split("\t")[1:] == [
         "8 & 9",
         "2011-07-20",
         "Things 8 & 9: Google Calendar and Evernote",

@@ -213,7 +213,7 @@ def test_reflections_and_show_commands_on_the_seed_post(tmp_path: Path) -> None:
 
     table = run("reflections", archive=archive)
     assert table.returncode == 0, table.stderr
-    assert table.stdout.splitlines()[1].split("\t")[::4] == ["12", ACTION]
+    assert table.stdout.splitlines()[1].split("\t")[1::4] == ["12", ACTION]
     listed = run("reflections", "--json", archive=archive)
     rows = [json.loads(line) for line in listed.stdout.splitlines()]
     assert rows[0]["actions"] == [ACTION]

@@ -1,19 +1,20 @@
 """CPD reflections: recognise them in the archive, and write new ones from templates.
 
-- `detect`: `detect_reflection(post)`, `derive_reflections(archive, site)`, `describe_sections`.
+- `detect`: `detect_reflection(post)`, `detect_site_reflections(posts)`, `describe_sections`.
+- `derive`: `derive_reflections(archive, site)`, which stores them in the archive and derives
+  again only what changed; `reflection_of(archive, site, post_id)`.
 - `templates`: `list_templates()`, `new_reflection(template, thing=..., programme=...)`.
 - `render`: `load_document(path)`, `to_blocks(markdown)`, `to_classic(markdown)`.
 - `programmes`: programme definitions (cpd23 and the user's own).
 """
 
+from wpcpd.reflect.derive import derive_reflections, reflection_of
 from wpcpd.reflect.detect import (
     Reflection,
     Section,
-    derive_reflections,
     describe_sections,
     detect_reflection,
     detect_site_reflections,
-    reflection_of,
     thing_label,
 )
 from wpcpd.reflect.frontmatter import FrontMatter, ensure_uid

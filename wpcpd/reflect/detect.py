@@ -1,7 +1,8 @@
 """Recognise CPD reflections among archived posts: programme, thing, prompts, answers, actions.
 
 Everything here is a pure function of `wpcpd.model.Post` (plus the programme definitions), so
-reflections can be derived again at any time; `derive_reflections` stores them in the archive.
+reflections can be derived again at any time; `wpcpd.reflect.derive` stores them in the archive,
+deriving again only what changed.
 
 A post is a reflection only when it names a programme (tag, category or title) and either a
 thing number or, for programme-wide posts, a clear structure: two or more heading/bold prompts,
@@ -22,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lxml import html as lxml_html
 from lxml.etree import ParserError
@@ -30,9 +31,6 @@ from lxml.etree import ParserError
 from wpcpd.model import Post
 from wpcpd.reflect.programmes import Programme, load_programmes, normalise_name
 from wpcpd.text import html_to_text
-
-if TYPE_CHECKING:
-    from wpcpd.archive import Archive
 
 # -- thing numbers ------------------------------------------------------------------------
 
@@ -187,7 +185,7 @@ class Reflection:
         return next((s.answer for s in self.sections if s.kind == CONCLUSION), "")
 
     def as_row(self) -> dict[str, Any]:
-        """The dict `Archive.save_reflections()` stores."""
+        """The dict `Archive.update_reflections()` stores."""
         return {
             "post_id": self.post_id,
             "programme": self.programme,
@@ -239,7 +237,7 @@ def detect_reflection(
         sections=sections,
         actions=actions,
         word_count=word_count(post.content),
-        date=_when(post),
+        date=reflection_date(post),
         intro=intro,
         link=post.link,
     )
@@ -261,40 +259,47 @@ def detect_site_reflections(
         reflection = detect_reflection(post, programmes)
         if reflection is not None:
             found.append(reflection)
-        elif post.type == "post" and _TITLE_THING_RE.match(post.title):
+        elif is_unlabelled_thing(post):
             unlabelled.append(post)
-    main = _main_programme(found, programmes)
+    main = main_programme([r.programme for r in found], programmes)
     if main is not None and unlabelled:
-        dates = [r.date for r in found if r.programme == main.key and r.date is not None]
+        span = programme_span(r.date for r in found if r.programme == main.key)
         for post in unlabelled:
-            when = _when(post)
-            if dates and when is not None and min(dates) - _MARGIN <= when <= max(dates) + _MARGIN:
+            if within_span(reflection_date(post), span):
                 reflection = detect_reflection(post, programmes, site_programme=main)
                 if reflection is not None:
                     found.append(reflection)
     return sorted(found, key=lambda r: (r.date is None, r.date or _EPOCH, r.post_id))
 
 
-def derive_reflections(
-    archive: Archive, site_key: str | None = None, programmes: Mapping[str, Programme] | None = None
-) -> int:
-    """Derive every site's (or one site's) reflections again and store them; returns the count."""
-    total = 0
-    for key, posts in _posts_by_site(archive, site_key):
-        reflections = detect_site_reflections(posts, programmes)
-        total += archive.save_reflections(key, [r.as_row() for r in reflections])
-    return total
+# -- the site's context, in pieces (wpcpd.reflect.derive applies them to stored checks) ----
 
 
-def reflection_of(archive: Archive, site_key: str, post_id: int) -> dict[str, Any] | None:
-    """One post's reflection as the archive stores it (derived afresh for its site), or None.
+def is_unlabelled_thing(post: Post) -> bool:
+    """A post titled "Thing N: ..." that `detect_reflection` found no programme for: the
+    site's main programme claims it when it was written in that programme's time."""
+    return post.type == "post" and _TITLE_THING_RE.match(post.title) is not None
 
-    For `wpcpd show`: unlike `detect_reflection(post)`, this sees the site context, so an
-    unlabelled "Thing 17: Prezi" post on a cpd23 blog is recognised too.
-    """
-    derive_reflections(archive, site_key)
-    rows = archive.reflections(site_key)
-    return next((row for row in rows if row["post_id"] == post_id), None)
+
+def main_programme(found: Iterable[str], programmes: Mapping[str, Programme]) -> Programme | None:
+    """The programme of two or more of a site's reflections (their programme keys, in post
+    order; on a tie, the one met first), or None."""
+    counts = Counter(found)
+    if not counts:
+        return None
+    key, n = counts.most_common(1)[0]
+    return programmes.get(key) if n >= 2 else None
+
+
+def programme_span(dates: Iterable[datetime | None]) -> tuple[datetime, datetime] | None:
+    """When the site's programme claims unlabelled Things: from a year before its first
+    reflection to a year after its last (given their dates); None without dates."""
+    known = [when for when in dates if when is not None]
+    return (min(known) - _MARGIN, max(known) + _MARGIN) if known else None
+
+
+def within_span(when: datetime | None, span: tuple[datetime, datetime] | None) -> bool:
+    return span is not None and when is not None and span[0] <= when <= span[1]
 
 
 def word_count(markup: str) -> int:
@@ -414,21 +419,11 @@ def _clean_topic(text: str, programme: Programme) -> str:
     return text
 
 
-def _when(post: Post) -> datetime | None:
+def reflection_date(post: Post) -> datetime | None:
     """A comparable date: GMT, or the local date taken as GMT when WordPress left GMT empty."""
     if post.date_gmt is not None:
         return post.date_gmt
     return post.date.replace(tzinfo=UTC) if post.date is not None else None
-
-
-def _main_programme(
-    found: list[Reflection], programmes: Mapping[str, Programme]
-) -> Programme | None:
-    counts = Counter(r.programme for r in found)
-    if not counts:
-        return None
-    key, n = counts.most_common(1)[0]
-    return programmes.get(key) if n >= 2 else None
 
 
 def _looks_structured(sections: list[Section], strong_actions: bool) -> bool:
@@ -845,13 +840,6 @@ def autop(markup: str) -> str:
         else:
             chunks.append("<p>" + chunk.replace("\n", "<br />\n") + "</p>")
     return "\n".join(chunks)
-
-
-def _posts_by_site(archive: Archive, site_key: str | None) -> Iterator[tuple[str, Iterator[Post]]]:
-    """(site key, that site's posts) for each site, streaming from the archive."""
-    records = archive.iter_records(site_key)
-    for key, group in itertools.groupby(records, key=lambda pair: pair[0]):
-        yield key, (record for _, record in group if isinstance(record, Post))
 
 
 def _prompt_answer(section: Section | Mapping[str, Any]) -> tuple[str, str, str]:

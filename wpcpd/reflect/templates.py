@@ -41,7 +41,8 @@ import yaml
 
 from wpcpd.errors import UsageError
 from wpcpd.model import Post, format_local
-from wpcpd.reflect.detect import derive_reflections, thing_label
+from wpcpd.reflect.derive import derive_reflections
+from wpcpd.reflect.detect import thing_label
 from wpcpd.reflect.frontmatter import dump_front_matter, new_uid
 from wpcpd.reflect.programmes import (
     Programme,
