@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +13,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "wordpress"))
 from sandbox import WordPressSandbox, available
+
+
+def archive_dump(path: Path) -> list[str]:
+    """The archive as SQL, to compare: the log of pull attempts is left out, since every
+    attempt, even one that changed nothing, is recorded there."""
+    with sqlite3.connect(path) as db:
+        return [line for line in db.iterdump() if not line.startswith('INSERT INTO "pull_runs"')]
 
 
 def require_wordpress() -> None:

@@ -8,19 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import archive_dump as dump
 
 from wpcpd.archive import MIGRATIONS, Archive, CachedPage, RemoteId
 from wpcpd.errors import ArchiveError, UsageError
-from wpcpd.model import Comment, Post, Record, Site
+from wpcpd.model import Comment, Post, Reconcile, Record, Site
 from wpcpd.sources.wxr import read_wxr
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "wxr"
 EDGE = FIXTURES / "edge-1.2.xml"
-
-
-def dump(path: Path) -> list[str]:
-    with sqlite3.connect(path) as db:
-        return list(db.iterdump())
 
 
 @pytest.fixture
@@ -166,3 +162,15 @@ def test_a_real_post_supersedes_a_scraped_stand_in_at_the_same_address(
     rows = {r["id"]: r["removed_at"] for r in archive.query("SELECT id, removed_at FROM posts")}
     assert rows[3] is None  # the real post, id 3, at the same address
     assert rows[-987654] is not None
+
+
+def test_a_post_back_on_the_site_unchanged_is_no_longer_marked_removed(archive: Archive) -> None:
+    site = Site("blog.example.org", "https://blog.example.org")
+    post, comment = Post(id=7, title="Back again"), Comment(id=70, post=7, content="Hi")
+    archive.save(iter([site, post, comment]))
+    archive.save(iter([site, Reconcile("post", set()), Reconcile("comment", set())]))
+    assert archive.query("SELECT count(*) FROM posts WHERE removed_at IS NOT NULL")[0][0] == 1
+    summary = archive.save(iter([site, post, comment]))  # the same records, unchanged
+    assert summary.counts["post"]["updated"] == 1 and summary.counts["comment"]["updated"] == 1
+    for table in ("posts", "comments"):
+        assert archive.query(f"SELECT count(*) FROM {table} WHERE removed_at IS NULL")[0][0] == 1

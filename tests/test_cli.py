@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import archive_dump as dump
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "wxr"
 EDGE = FIXTURES / "edge-1.2.xml"
@@ -27,11 +27,6 @@ def wpcpd(*args: str | Path, archive: Path, check: bool = True) -> subprocess.Co
     if check and result.returncode != 0:
         raise AssertionError(f"wpcpd {args} failed: {result.stderr}")
     return result
-
-
-def dump(path: Path) -> list[str]:
-    with sqlite3.connect(path) as db:
-        return list(db.iterdump())
 
 
 @pytest.fixture

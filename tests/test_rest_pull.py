@@ -154,7 +154,7 @@ def test_wrong_password_is_one_clear_line_without_the_password(
     )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
-    assert "did not accept the user name and application password" in result.stderr
+    assert "wrong application password for 'admin'" in result.stderr
     assert "not the password 1234" not in result.stderr + result.stdout
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import archive_dump as dump
 
 from wpcpd.sources.wxr import read_wxr
 
@@ -30,11 +30,6 @@ def wpcpd(archive: Path, *args: str | Path) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
-
-
-def dump(path: Path) -> list[str]:
-    with sqlite3.connect(path) as db:
-        return list(db.iterdump())
 
 
 def gmt(value: str) -> str | None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 import sqlite3
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -265,9 +266,72 @@ MIGRATIONS: list[str] = [
         WHERE id < 0 OR site_id IN (SELECT site_id FROM posts GROUP BY site_id
                                     HAVING min(public_only) = 1);
     """,
+    # 6: every pull attempt and how it ended, so `stats` and `check` can say when a site was
+    # last backed up, and whether runs since then failed or were cut short.
+    """
+    CREATE TABLE IF NOT EXISTS pull_runs (
+        id INTEGER PRIMARY KEY,
+        site_key TEXT,
+        source TEXT NOT NULL,
+        channel TEXT NOT NULL DEFAULT '',
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        outcome TEXT NOT NULL DEFAULT 'running',
+        public_only INTEGER NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT '',
+        pid INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS pull_runs_by_site ON pull_runs (site_key, started_at);
+    """,
+    # 7: reflections are derived once per version of a post: what each post was found to be,
+    # and from which version, so that listing them again reads only the posts that changed.
+    # Reflections derived before have no check and are derived again.
+    """
+    CREATE TABLE IF NOT EXISTS reflection_checks (
+        site_id INTEGER NOT NULL,
+        post_id INTEGER NOT NULL,
+        record_hash TEXT NOT NULL,
+        terms_hash TEXT NOT NULL,
+        detector TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        programme TEXT NOT NULL DEFAULT '',
+        date TEXT,
+        is_reflection INTEGER NOT NULL DEFAULT 0,
+        checked_at TEXT NOT NULL,
+        PRIMARY KEY (site_id, post_id),
+        FOREIGN KEY (site_id, post_id) REFERENCES posts ON DELETE CASCADE
+    );
+    DELETE FROM reflections;
+    """,
 ]
 
 PUBLIC_ONLY_TABLES = frozenset({"authors", "posts", "comments", "terms", "media"})
+REMOVABLE_TABLES = frozenset({"posts", "comments"})
+"""Tables whose rows are marked `removed_at` when the site no longer has them."""
+
+
+@dataclass
+class RunHistory:
+    """What `stats` and `check` say about a site's pulls (rows of `pull_runs`)."""
+
+    last_ok: dict[str, Any] | None = None
+    last_attempt: dict[str, Any] | None = None
+    problems_since_ok: list[dict[str, Any]] = field(default_factory=list)
+    """Failed, interrupted or killed runs after the last successful one."""
+
+
+def _process_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass
@@ -280,6 +344,32 @@ class SyncSnapshot:
     post_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     """(post type, "any" or "trash") -> count of items not marked removed."""
     comment_counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ReflectionCheck:
+    """What a post was found to be when reflections were last derived (reflection_checks)."""
+
+    post_id: int
+    record_hash: str
+    """The post's record_hash then."""
+    terms_hash: str
+    """Its terms' names then (see `Archive.post_versions`)."""
+    detector: str
+    """A fingerprint of the detector and the programme definitions it was checked with."""
+    outcome: str
+    """"reflection" (one by itself); "unlabelled": a "Thing N: ..." title naming no programme,
+    which the site's main programme may claim; or "none"."""
+    programme: str = ""
+    """A reflection's programme; for an unlabelled post, the site programme it was checked as
+    part of ('' when none claims it)."""
+    date: str | None = None
+    """When it was published (ISO 8601, GMT), for the time span of the site's programme."""
+    is_reflection: bool = False
+    """Whether the reflections table holds its reflection."""
+
+
+_CHECK_COLUMNS = tuple(f.name for f in fields(ReflectionCheck))
 
 
 @dataclass
@@ -347,18 +437,61 @@ def _decoded_json(value: str) -> str | None:
 class Archive:
     """One SQLite file holding any number of sites."""
 
-    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+    def __init__(self, path: Path | str, *, create: bool = True, read_only: bool = False) -> None:
+        """Open (or create) an archive. read_only=True never writes, so that reading works
+        on a file or in a folder one cannot write to (a backup disk, a shared copy)."""
         self.path = Path(path)
-        if not create and not self.path.exists():
+        self.read_only = read_only
+        # Keys of the sites saves have begun, committed or not: what a failed pull was of.
+        self.sites_seen: list[str] = []
+        if (read_only or not create) and not self.path.exists():
             raise ArchiveError(f"no archive at {self.path} (run 'wpcpd pull' first)")
+        if self.path.exists() and not os.access(self.path, os.R_OK):
+            raise ArchiveError(f"{self.path}: no permission to read it")
+        if not read_only:
+            self._check_writable()
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db = self._connect(read_only)
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
+            if read_only:
+                self._check_schema_readable()
+            else:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                self._migrate()
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{self.path}: not a usable wpcpd archive ({exc})") from exc
+
+    def _connect(self, read_only: bool) -> sqlite3.Connection:
+        if not read_only:
+            return sqlite3.connect(self.path, isolation_level=None)
+        # Where the folder is read-only SQLite cannot make its -shm file; with no -wal left
+        # behind by a writer, the file is then read as immutable.
+        folder_writable = os.access(self.path.parent, os.W_OK)
+        wal = self.path.with_name(self.path.name + "-wal")
+        immutable = not folder_writable and not wal.exists()
+        uri = f"{self.path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+        return sqlite3.connect(uri, uri=True, isolation_level=None)
+
+    def _check_writable(self) -> None:
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            raise ArchiveError(f"{self.path} is read-only: wpcpd cannot write to it")
+        if folder.exists() and not os.access(folder, os.W_OK):
+            raise ArchiveError(
+                f"the folder {folder} is read-only: wpcpd cannot write the archive there "
+                "(reading works; choose another --archive to write)"
+            )
+
+    def _check_schema_readable(self) -> None:
+        version = self.schema_version
+        if version != len(MIGRATIONS):
+            newer = version > len(MIGRATIONS)
+            advice = "upgrade wpcpd" if newer else "open it once where it can be written to"
+            raise ArchiveError(
+                f"{self.path} was written by a {'newer' if newer else 'older'} wpcpd (schema "
+                f"{version}); {advice}"
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -455,6 +588,43 @@ class Archive:
             ),
         )
         return self.db.execute("SELECT id FROM sites WHERE key = ?", (site.key,)).fetchone()[0]
+
+    # -- pull runs ------------------------------------------------------------------
+
+    def begin_run(self, source: str, site_key_: str | None) -> int:
+        """Record that a pull starts, committed at once: a kill leaves it 'running'."""
+        cursor = self.db.execute(
+            "INSERT INTO pull_runs (site_key, source, started_at, pid) VALUES (?, ?, ?, ?)",
+            (site_key_, source, now_iso(), os.getpid()),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run: int, outcome: str, *, channel: str = "", public_only: bool = False,
+                   message: str = "") -> None:  # fmt: skip
+        """How the pull ended: ok, failed or interrupted, and which site it turned out to be."""
+        key = self.sites_seen[0] if self.sites_seen else None
+        self.db.execute(
+            """UPDATE pull_runs SET finished_at = ?, outcome = ?, channel = ?, public_only = ?,
+                   message = ?, site_key = coalesce(?, site_key) WHERE id = ?""",
+            (now_iso(), outcome, channel, int(public_only), message[:500], key, run),
+        )
+
+    def run_history(self, site_key_: str) -> RunHistory:
+        """A site's last successful pull, its last attempt, and what went wrong since."""
+        rows = [dict(r) for r in self.query(
+            "SELECT * FROM pull_runs WHERE site_key = ? ORDER BY started_at, id", (site_key_,)
+        )]  # fmt: skip
+        for row in rows:
+            if row["outcome"] == "running" and not _process_alive(row["pid"]):
+                row["outcome"] = "killed"  # ended without a word: kill -9, power loss
+        history = RunHistory(last_attempt=rows[-1] if rows else None)
+        for row in rows:
+            if row["outcome"] == "ok":
+                history.last_ok = row
+                history.problems_since_ok = []
+            elif row["outcome"] != "running":
+                history.problems_since_ok.append(row)
+        return history
 
     # -- reading --------------------------------------------------------------------
 
@@ -607,6 +777,30 @@ class Archive:
             raise UsageError(f"post {post_id} exists in several sites ({keys}): add --site")
         return found[0]
 
+    def find_post(self, site_ref: str | None, ref: str) -> tuple[str, Post]:
+        """A post by its id, its slug, or its address (as `show` takes them)."""
+        if ref.strip().isdigit():
+            return self.post(site_ref, int(ref))
+        where, params = self.site_filter(site_ref, "p.site_id")
+        if "/" in ref:
+            address = ref.strip().rstrip("/")
+            where += " AND (rtrim(p.link, '/') = ? OR p.guid = ?)"
+            params += [address, ref.strip()]
+        else:
+            where += " AND p.slug = ?"
+            params.append(ref.strip())
+        rows = self.query(
+            f"""SELECT s.key, p.id FROM posts p JOIN sites s ON s.id = p.site_id
+                WHERE {where} AND p.type != 'revision' ORDER BY p.removed_at IS NOT NULL""",
+            params,
+        )
+        if not rows:
+            raise UsageError(f"no post {ref!r} in the archive (give its id, slug or address)")
+        if len({r["key"] for r in rows}) > 1:
+            keys = ", ".join(sorted({r["key"] for r in rows}))
+            raise UsageError(f"post {ref!r} exists in several sites ({keys}): add --site")
+        return self.post(rows[0]["key"], rows[0]["id"])
+
     def comments_of(self, site_key_: str, post_id: int) -> list[Comment]:
         site = self.resolve_site(site_key_)
         assert site is not None
@@ -640,6 +834,18 @@ class Archive:
             (site_key_, channel, channel + ":%"),
         )
         return {r["channel"] for r in rows}
+
+    def unfinished_full_pulls(self, site_key_: str) -> list[str]:
+        """The channels (per view) whose full pull began and never completed."""
+        rows = self.query(
+            """SELECT s.channel FROM sync_state s JOIN sites ON sites.id = s.site_id
+               WHERE sites.key = ? AND s.name = 'full:generation'
+                 AND s.value IS NOT (SELECT c.value FROM sync_state c
+                                     WHERE c.site_id = s.site_id AND c.channel = s.channel
+                                       AND c.name = 'full:complete')""",
+            (site_key_,),
+        )
+        return [r["channel"] for r in rows]
 
     def sync_snapshot(self, site_key_: str, channel: str) -> SyncSnapshot:
         """What an incremental pull compares the live site against."""
@@ -729,30 +935,86 @@ class Archive:
 
     # -- reflections (derived from posts; re-derivable at any time) ----------------------
 
-    def save_reflections(self, site_key_: str, reflections: Iterable[dict[str, Any]]) -> int:
-        """Replace a site's derived reflections with these (dicts with the table's columns)."""
-        site = self.resolve_site(site_key_)
-        assert site is not None
-        count = 0
+    def post_versions(self, site_ref: str) -> list[tuple[int, str, str]]:
+        """(id, record_hash, terms hash) of a site's posts not marked removed, by id.
+
+        What a view derived from posts needs to tell which changed since it last looked. The
+        terms hash covers the names the archive now gives the post's terms: renaming a
+        category changes what a post is labelled without changing its own record.
+        """
+        site = self._resolved(site_ref)
+        rows = self.db.execute(
+            """SELECT p.id, p.record_hash,
+                   (SELECT group_concat(t.taxonomy || ':' || t.slug || ':' || t.name, char(31))
+                    FROM post_terms pt JOIN terms t USING (site_id, taxonomy, slug)
+                    WHERE pt.site_id = p.site_id AND pt.post_id = p.id)
+               FROM posts p WHERE p.site_id = ? AND p.removed_at IS NULL ORDER BY p.id""",
+            (site["id"],),
+        )
+        return [(post_id, digest, _hash([terms or ""])) for post_id, digest, terms in rows]
+
+    def posts_by_id(self, site_ref: str, ids: Iterable[int]) -> Iterator[Post]:
+        """Some of a site's posts, with their terms and meta, in id order."""
+        site = self._resolved(site_ref)
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            yield from self._posts(site["id"], f"id IN ({', '.join('?' * len(chunk))})", chunk)
+
+    def reflection_checks(self, site_ref: str) -> dict[int, ReflectionCheck]:
+        """What each of a site's posts was found to be when reflections were last derived."""
+        site = self._resolved(site_ref)
+        rows = self.db.execute(
+            f"SELECT {', '.join(_CHECK_COLUMNS)} FROM reflection_checks WHERE site_id = ?",
+            (site["id"],),
+        )
+        return {row[0]: ReflectionCheck(*row[:-1], bool(row[-1])) for row in rows}
+
+    def update_reflections(
+        self,
+        site_ref: str,
+        checks: Iterable[ReflectionCheck],
+        reflections: dict[int, dict[str, Any] | None],
+        forget: Iterable[int] = (),
+    ) -> None:
+        """Store fresh checks, and the reflections of the posts in `reflections` (a dict with
+        the table's columns, or None when the post is not one), in one transaction. `forget`:
+        posts that are no longer checked (marked removed): their reflections go too."""
+        site_id = self._resolved(site_ref)["id"]
+        gone = [(site_id, post_id) for post_id in forget]
+        now = now_iso()
         with self.transaction():
-            self.db.execute("DELETE FROM reflections WHERE site_id = ?", (site["id"],))
-            for r in reflections:
-                self.db.execute(
-                    """INSERT INTO reflections (site_id, post_id, programme, things, topic,
-                           sections, actions, word_count, derived_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (site["id"], r["post_id"], r.get("programme", ""),
-                     json.dumps(r.get("things", [])), r.get("topic", ""),
-                     json.dumps(r.get("sections", []), ensure_ascii=False),
-                     json.dumps(r.get("actions", []), ensure_ascii=False),
-                     r.get("word_count", 0), now_iso()),
-                )  # fmt: skip
-                count += 1
-        return count
+            self.db.executemany(
+                "DELETE FROM reflections WHERE site_id = ? AND post_id = ?",
+                [*gone, *((site_id, post_id) for post_id in reflections)],
+            )
+            self.db.executemany(
+                "DELETE FROM reflection_checks WHERE site_id = ? AND post_id = ?", gone
+            )
+            self.db.executemany(
+                """INSERT INTO reflections (site_id, post_id, programme, things, topic,
+                       sections, actions, word_count, derived_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(site_id, r["post_id"], r.get("programme", ""),
+                  json.dumps(r.get("things", [])), r.get("topic", ""),
+                  json.dumps(r.get("sections", []), ensure_ascii=False),
+                  json.dumps(r.get("actions", []), ensure_ascii=False),
+                  r.get("word_count", 0), now)
+                 for r in reflections.values() if r is not None],
+            )  # fmt: skip
+            self.db.executemany(
+                f"""INSERT OR REPLACE INTO reflection_checks
+                    (site_id, {", ".join(_CHECK_COLUMNS)}, checked_at)
+                    VALUES (?, {", ".join("?" * len(_CHECK_COLUMNS))}, ?)""",
+                [(site_id, *astuple(c)[:-1], int(c.is_reflection), now) for c in checks],
+            )
 
     def reflections(
         self, site_ref: str | None = None, programme: str | None = None
     ) -> list[dict[str, Any]]:
+        """The derived reflections, oldest first. Only those derived from the post as the
+        archive now holds it: a post changed or marked removed since shows none until its
+        reflections are derived again (`wpcpd.reflect.derive_reflections`)."""
         where, params = self.site_filter(site_ref, "r.site_id")
         if programme:
             where += " AND r.programme = ?"
@@ -760,7 +1022,9 @@ class Archive:
         rows = self.query(
             f"""SELECT s.key AS site, r.*, p.title, p.date, p.link, p.status
                 FROM reflections r JOIN posts p ON p.site_id = r.site_id AND p.id = r.post_id
-                JOIN sites s ON s.id = r.site_id WHERE {where}
+                JOIN reflection_checks c ON c.site_id = r.site_id AND c.post_id = r.post_id
+                    AND c.record_hash = p.record_hash
+                JOIN sites s ON s.id = r.site_id WHERE {where} AND p.removed_at IS NULL
                 ORDER BY p.date_gmt IS NULL, p.date_gmt, p.id""",
             params,
         )
@@ -772,12 +1036,42 @@ class Archive:
             result.append(item)
         return result
 
+    def _resolved(self, site_ref: str) -> sqlite3.Row:
+        site = self.resolve_site(site_ref)
+        if site is None:
+            raise UsageError("name a site")
+        return site
+
     # -- summaries -------------------------------------------------------------------
 
     def stats(self, site_ref: str | None = None) -> dict[str, Any]:
-        """Counts of what the archive holds: the numbers `wpcpd stats` prints."""
-        where, params = self.site_filter(site_ref)
+        """Counts of what the archive holds, per site and in total: what `wpcpd stats` prints."""
+        site = self.resolve_site(site_ref)
+        rows = [site] if site is not None else self.sites()
+        return {
+            "sites": [{**self._site_status(row), **self._counts("site_id = ?", [row["id"]])}
+                      for row in rows],
+            **self._counts(*self.site_filter(site_ref)),
+        }  # fmt: skip
 
+    def _site_status(self, row: sqlite3.Row) -> dict[str, Any]:
+        """A site's number, key, channel, what kind of copy it is, and its pulls."""
+        history = self.run_history(row["key"])
+        fuller = self.query(
+            "SELECT 1 FROM posts WHERE site_id = ? AND public_only = 0 LIMIT 1", (row["id"],)
+        )
+        last_ok, attempt = history.last_ok, history.last_attempt
+        return {
+            "number": row["id"], "key": row["key"], "url": row["url"], "title": row["title"],
+            "channel": row["channel"], "copy": "full" if fuller else "public-only",
+            "last_success": last_ok["finished_at"] if last_ok else row["last_pulled_at"],
+            "last_attempt": attempt["started_at"] if attempt else None,
+            "last_outcome": attempt["outcome"] if attempt else None,
+            "last_message": attempt["message"] if attempt else "",
+            "problems_since_success": len(history.problems_since_ok),
+        }  # fmt: skip
+
+    def _counts(self, where: str, params: list[Any]) -> dict[str, Any]:
         def counts(sql: str) -> dict[str, int]:
             return {r[0]: r[1] for r in self.db.execute(sql.format(where=where), params)}
 
@@ -787,13 +1081,7 @@ class Archive:
                 result.setdefault(outer, {})[inner] = n
             return result
 
-        site_where, site_params = self.site_filter(site_ref, "id")
         return {
-            "sites": [
-                {"key": r["key"], "url": r["url"], "title": r["title"], "channel": r["channel"],
-                 "last_pulled_at": r["last_pulled_at"]}
-                for r in self.query(f"SELECT * FROM sites WHERE {site_where}", site_params)
-            ],
             "posts": nested("SELECT type, status, count(*) FROM posts WHERE {where} "
                             "GROUP BY type, status ORDER BY type, status"),
             "comments": {
@@ -808,6 +1096,9 @@ class Archive:
             .get("authors", 0),
             "media": counts("SELECT 'media', count(*) FROM media WHERE {where}").get("media", 0),
         }  # fmt: skip
+
+    def post_types(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT type FROM posts")}
 
     def list_posts(
         self,
@@ -826,7 +1117,9 @@ class Archive:
                    (SELECT count(*) FROM comments c
                     WHERE c.site_id = p.site_id AND c.post_id = p.id) AS comments
                FROM posts p JOIN sites s ON s.id = p.site_id WHERE {where}
-               ORDER BY p.date_gmt IS NULL, p.date_gmt DESC, p.id DESC LIMIT ?""",
+               ORDER BY coalesce(p.date_gmt, p.modified_gmt, p.modified, p.date) IS NULL,
+                   coalesce(p.date_gmt, p.modified_gmt, p.modified, p.date) DESC, p.id DESC
+               LIMIT ?""",
             [*params, -1 if limit is None else limit],
         )
         return [dict(r) for r in rows]
@@ -915,6 +1208,7 @@ class _BatchWriter:
                 self.site_key = record.key
                 self.channel = record.channel
                 self.summary.sites.append(record.key)
+                self.archive.sites_seen.append(record.key)
                 continue
             if isinstance(record, Checkpoint | Reconcile):
                 self._control(record, commit_each_batch)
@@ -991,22 +1285,24 @@ class _BatchWriter:
 
     def _stored_hashes(
         self, table: str, columns: tuple[str, ...], keys: list[tuple[Any, ...]]
-    ) -> dict[tuple[Any, ...], tuple[str, int]]:
-        """The stored content hash and public_only flag of each key the table holds."""
-        found: dict[tuple[Any, ...], tuple[str, int]] = {}
+    ) -> dict[tuple[Any, ...], tuple[str, int, int]]:
+        """The stored content hash, public_only flag and whether it is marked removed, of
+        each key the table holds."""
+        found: dict[tuple[Any, ...], tuple[str, int, int]] = {}
         names = ", ".join(columns)
         flag = "public_only" if table in PUBLIC_ONLY_TABLES else "0"
+        removed = "removed_at IS NOT NULL" if table in REMOVABLE_TABLES else "0"
         placeholder = "(" + ", ".join("?" * len(columns)) + ")"
         for start in range(0, len(keys), 200):
             chunk = keys[start : start + 200]
             values = ", ".join([placeholder] * len(chunk))
             params = [self.site_id] + [v for key in chunk for v in key]
             sql = (
-                f"SELECT {names}, record_hash, {flag} FROM {table} "
+                f"SELECT {names}, record_hash, {flag}, {removed} FROM {table} "
                 f"WHERE site_id = ? AND ({names}) IN (VALUES {values})"
             )
             for row in self.db.execute(sql, params):
-                found[tuple(row[:-2])] = (row[-2], row[-1])
+                found[tuple(row[:-3])] = (row[-3], row[-2], row[-1])
         return found
 
     def _split(
@@ -1032,8 +1328,8 @@ class _BatchWriter:
             elif guarded and not previous[1]:
                 outcomes["kept"] += 1
                 continue
-            elif previous[0] != values[-1]:
-                outcomes["updated"] += 1
+            elif previous[0] != values[-1] or previous[2]:
+                outcomes["updated"] += 1  # changed, or back on the site after a removal
             else:
                 outcomes["unchanged"] += 1
                 continue

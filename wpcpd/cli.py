@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import html
 import json
+import logging
 import os
+import signal
 import sys
+import textwrap
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import date
-from enum import StrEnum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
+
+try:  # newer typer carries its own copy of click; older ones depend on click itself
+    from typer._click.exceptions import ClickException
+    from typer._click.exceptions import UsageError as ClickUsageError
+except ImportError:  # pragma: no cover
+    from click.exceptions import ClickException
+    from click.exceptions import UsageError as ClickUsageError
 
 from wpcpd import __version__, pull
 from wpcpd.archive import Archive, default_path
@@ -26,14 +39,15 @@ from wpcpd.config import (
     find_profile,
     load_profiles,
     remove_profile,
+    site_reference,
     target_options,
 )
 from wpcpd.credentials import DEFAULT_PASSWORD_ENV, resolve_password
 from wpcpd.errors import UsageError, WpcpdError
-from wpcpd.model import Comment, format_gmt, format_local
+from wpcpd.model import COMMENT_TYPES, POST_STATUSES, Comment, format_gmt, format_local
 from wpcpd.sinks.jsonl import record_to_dict, write_json_lines
 from wpcpd.sources.scrape import ScrapeOptions
-from wpcpd.text import html_to_text
+from wpcpd.text import html_to_text, plural
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -42,6 +56,7 @@ err = Console(stderr=True, highlight=False)
 class _State:
     archive_path: Path = default_path()
     debug: bool = False
+    quiet: bool = False
 
 
 state = _State()
@@ -51,32 +66,152 @@ class App(typer.Typer):
     """Turns every error into one line and an exit code; --debug shows the traceback."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        command = typer.main.get_command(self)
+        _tidy_help(command)
+        argv = _hoist_global_options(list(kwargs.get("args") or sys.argv[1:]))
+        signal.signal(signal.SIGTERM, _terminated)
         try:
-            return super().__call__(*args, **kwargs)
-        except WpcpdError as exc:
-            _fail(str(exc), exc.exit_code)
-        except KeyboardInterrupt:
-            _fail("interrupted; what was committed is kept, run the command again to resume", 130)
-        except Exception as exc:  # a bug: still one line unless asked for more
-            _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)", 3)
+            code = _run(command, argv)
+        except BrokenPipeError:  # `wpcpd list posts | head`: the reader had enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            code = 141
+        raise SystemExit(code)
+
+
+def _run(command: Any, argv: list[str]) -> int:
+    try:
+        code = command.main(args=argv, prog_name="wpcpd", standalone_mode=False)
+    except ClickUsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # its message is the help
+            print(exc.format_message())
+            return 0
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        _fail(exc.format_message() + hint, 2)
+    except WpcpdError as exc:
+        _fail(str(exc), exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        _fail(INTERRUPTED, 130)
+    except ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code)
+    except BrokenPipeError:
+        raise
+    except Exception as exc:  # a bug: still one line unless asked for more
+        _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)", 3)
+    if code == 130:  # typer turns Ctrl-C (and SIGTERM, raised as one) into a silent 130
+        _fail(INTERRUPTED, 130)
+    return code if isinstance(code, int) else 0
+
+
+INTERRUPTED = "interrupted; what was committed is kept, run the command again to resume"
+
+
+_LIVE: list[Any] = []
+"""Progress displays running on the terminal, to stop before a last word is printed."""
+
+
+def _stop_live() -> None:
+    while _LIVE:
+        _LIVE.pop().stop()  # shows the cursor again
 
 
 def _fail(message: str, code: int) -> None:
+    _stop_live()
     if state.debug or "--debug" in sys.argv:
         traceback.print_exc()
     err.print(f"wpcpd: error: {message}", markup=False, soft_wrap=True)
     raise SystemExit(code)
 
 
+def _terminated(signum: int, frame: Any) -> None:
+    """SIGTERM (a stopped cron job, a shutdown) ends like Ctrl-C: cleanly, with one line."""
+    raise KeyboardInterrupt
+
+
+GLOBAL_OPTIONS = {"--archive": True, "--debug": False, "--quiet": False, "-q": False,
+                  "--verbose": False, "-v": False}  # fmt: skip
+"""Options that belong before the command, accepted after it too: name -> takes a value."""
+
+
+def _hoist_global_options(argv: list[str]) -> list[str]:
+    """`wpcpd stats --archive x.db` means `wpcpd --archive x.db stats`."""
+    front: list[str] = []
+    rest: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            rest += [word, *words]
+            break
+        name = word.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and rest:
+            front.append(word)
+            if GLOBAL_OPTIONS[name] and "=" not in word:
+                front.append(next(words, ""))
+        else:
+            rest.append(word)
+    return front + rest
+
+
+# Metavars in words a person reads, not Python types.
+METAVARS = {"user": "USER", "password_env": "VARIABLE", "since": "DATE", "url_pattern": "REGEX",
+            "delay": "SECONDS", "max_age": "AGE", "limit": "N", "concurrency": "N",
+            "max_pages": "N", "thing": "N", "out_path": "FILE", "out_file": "FILE",
+            "author_map": "FILE.csv", "media_dir": "FOLDER", "redirects": "NAME",
+            "archive": "FILE", "only": "KINDS", "programme": "NAME", "status": "STATUS",
+            "type": "TYPE", "default_author": "LOGIN", "to": "SITE"}  # fmt: skip
+
+
+def _tidy_help(command: Any) -> None:
+    """Help that reads well at 80 columns: flags without their --no- twins, words for
+    metavars, no default shown for a flag that is off. (Click's classes are typer's own
+    private copy in newer typer, so they are told apart by what they have.)"""
+    for param in command.params:
+        if getattr(param, "is_flag", False):
+            param.secondary_opts = []
+            param.show_default = False
+        elif param.metavar is None and param.param_type_name in ("option", "argument"):
+            param.metavar = _metavar(param)
+        if param.param_type_name == "argument":
+            # Typer prints an argument's Python type beside it ("SOURCE <str>") and wraps
+            # required ones in braces; the metavar says it in words.
+            name = param.metavar + ("..." if param.nargs != 1 else "")
+            param.display_type_rich = lambda ctx: None
+            param._usage_display_name = lambda name=name: name
+    for sub in getattr(command, "commands", {}).values():
+        _tidy_help(sub)
+
+
+def _choices(param: Any) -> list[str]:
+    kind = getattr(param, "type", None)
+    if getattr(kind, "choices", None):
+        return list(kind.choices)
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return [member.value for member in annotation]
+    return []
+
+
+def _metavar(param: Any) -> str:
+    choices = _choices(param)
+    if choices:
+        return "[" + "|".join(map(str, choices)) + "]"
+    name = param.name or "value"
+    if param.param_type_name == "argument":
+        return name.upper()
+    return METAVARS.get(name, name.upper().replace("_", "-"))
+
+
 app = App(
     name="wpcpd",
     help="Keep a WordPress blog's posts, pages and comments in a local SQLite archive.",
     no_args_is_help=True,
+    add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-list_app = typer.Typer(help="List posts or comments in the archive.", no_args_is_help=True)
+list_app = typer.Typer(
+    help="List posts in the archive (comments: `wpcpd comments`).", no_args_is_help=True
+)
 export_app = typer.Typer(help="Write the archive out in another format.", no_args_is_help=True)
 app.add_typer(list_app, name="list")
 app.add_typer(export_app, name="export")
@@ -95,16 +230,73 @@ def main(
         typer.Option(envvar="WPCPD_ARCHIVE", help="The archive file (SQLite).", show_default=True),
     ] = default_path(),
     debug: Annotated[bool, typer.Option(help="Show tracebacks and request details.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No warnings or progress; errors only.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Say what is fetched and retried.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
     ] = False,
 ) -> None:
     """Keep a WordPress blog's posts, pages and comments in a local SQLite archive.
 
-    Example: `wpcpd pull export.xml && wpcpd stats`
+    \b
+    Example:
+      wpcpd pull export.xml && wpcpd stats
     """
     state.archive_path = archive
     state.debug = debug
+    state.quiet = quiet
+    if verbose or debug:
+        logging.basicConfig(format="wpcpd: %(message)s", stream=sys.stderr)
+        logging.getLogger("wpcpd").setLevel(logging.DEBUG if debug else logging.INFO)
+
+
+def _warn(message: str) -> None:
+    if not state.quiet:
+        err.print(f"wpcpd: warning: {message}", markup=False, soft_wrap=True)
+
+
+def _site_ref(value: str | None) -> str | None:
+    return None if value is None else site_reference(value)
+
+
+SITE_WORDS = "a profile name, site key, address, or the number `wpcpd stats` shows"
+SiteOption = Annotated[
+    str | None,
+    typer.Option(
+        "--site", metavar="SITE", callback=_site_ref, help=f"Only this site: {SITE_WORDS}."
+    ),
+]
+
+
+FromSiteOption = Annotated[
+    str,
+    typer.Option("--from", metavar="SITE", callback=_site_ref,
+                 help=f"The archived site (pushed, or to push): {SITE_WORDS}."),
+]  # fmt: skip
+
+
+def _target_options(ref: str, user: str | None, password_env: str) -> tuple[str, str | None, str]:
+    """A site to write to or read back: a profile, an address, or a site the archive knows
+    by key or number (whose stored address keeps its scheme)."""
+    if "://" not in ref and find_profile(ref) is None and state.archive_path.exists():
+        with contextlib.suppress(WpcpdError), _read_archive() as archive:
+            known = archive.resolve_site(ref)
+            if known is not None:
+                ref = known["url"]
+    return target_options(ref, user, password_env)
+
+
+def _read_archive() -> Archive:
+    """For commands that only read: opened read-only where the file or its folder cannot
+    be written (a backup disk, a shared copy), so reading still works there."""
+    path = state.archive_path
+    folder = path.parent if str(path.parent) else Path(".")
+    writable = os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+    return Archive(path, create=False, read_only=not writable)
 
 
 def _open_archive(create: bool = False) -> Archive:
@@ -158,19 +350,33 @@ def pull_command(
     ignore_robots: Annotated[
         bool, typer.Option(help="Scraping: do not honour robots.txt (say so explicitly).")
     ] = False,
+    site: Annotated[
+        str | None,
+        typer.Option(
+            metavar="KEY",
+            help="Export files: the site to file it under (a key such as blog.example.org, an "
+            "address, or a site the archive knows), for exports that name no blog address.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Read a blog into the archive; running it again updates, never duplicates.
 
-    Examples: `wpcpd pull fixtures/sample-cpd23.xml`;
-    `WPCPD_PASSWORD=... wpcpd pull https://blog.example.org --user jo`;
-    `wpcpd pull https://old.example.org --via scrape --delay 2`
+    \b
+    Examples:
+      wpcpd pull fixtures/sample-cpd23.xml
+      WPCPD_PASSWORD=... wpcpd pull https://blog.example.org --user jo
+      wpcpd pull https://old.example.org --via scrape --delay 2
     """
     profile = find_profile(source)
     if profile is not None:
         source, user = profile.url, user or profile.user or None
         password_env = profile.password_env or password_env
         via = Via(profile.via) if via == Via.auto else via
+    scrape = ScrapeOptions(max_pages, _date_option(since), url_pattern, delay, ignore_robots)
+    _refuse_unused_options(source, via, scrape, user=user, comments_only=comments_only)
+    if not Path(source).exists():
+        pull.check_live_source(source, via.value, site)
     live = pull.LiveOptions(
         user=user,
         password=resolve_password(source, user, password_env),
@@ -178,16 +384,41 @@ def pull_command(
         insecure_http=insecure_http,
         full=full,
         comments_only=comments_only,
-        scrape=ScrapeOptions(max_pages, _date_option(since), url_pattern, delay, ignore_robots),
+        scrape=scrape,
     )
     with _open_archive(create=True) as archive, _progress(source) as on_progress:
-        result = pull.pull(archive, source, via=via.value, live=live, on_progress=on_progress)
+        result = pull.pull(
+            archive, source, via=via.value, live=live, on_progress=on_progress, site=site
+        )
     if as_json:
         out.print_json(json.dumps(result.as_dict()))
         return
     for warning in result.warnings:
-        err.print(f"wpcpd: warning: {warning}", markup=False)
+        _warn(warning)
     out.print(result.describe(), markup=False)
+
+
+SCRAPE_OPTIONS = {"max_pages": "--max-pages", "since": "--since", "url_pattern": "--url-pattern",
+                  "delay": "--delay", "ignore_robots": "--ignore-robots"}  # fmt: skip
+
+
+def _refuse_unused_options(
+    source: str, via: Via, scrape: ScrapeOptions, *, user: str | None, comments_only: bool
+) -> None:
+    """An option the channel would ignore is an error, not a silent no-op."""
+    defaults = ScrapeOptions()
+    given = [flag for name, flag in SCRAPE_OPTIONS.items()
+             if getattr(scrape, name) != getattr(defaults, name)]  # fmt: skip
+    if given and via != Via.scrape:
+        raise UsageError(
+            f"{', '.join(given)} only apply to scraping: add --via scrape (API and export "
+            "pulls read everything, then only what changed)"
+        )
+    if via in (Via.auto, Via.wxr) and Path(source).is_file():
+        if comments_only:
+            raise UsageError("--comments-only is for live sites: an export file is read whole")
+        if user:
+            raise UsageError("--user is for live sites: an export file needs no login")
 
 
 def _date_option(text: str | None) -> date | None:
@@ -212,7 +443,7 @@ def _progress(source: str) -> Any:
 
     Nothing at all when standard error is not a terminal (cron, pipes).
     """
-    if not err.is_terminal:
+    if not err.is_terminal or state.quiet:
         return _NoProgress()
     path = Path(source)
     return _Bar(path.name, path.stat().st_size) if path.is_file() else _Bar(source, None)
@@ -231,77 +462,211 @@ class _Bar:
         self.task = self.progress.add_task(f"pulling {name}", total=total)
 
     def __enter__(self) -> Callable[[int], None]:
+        self.stopped = False
+        _LIVE.append(self.progress)  # stopped by _fail too: Ctrl-C can come mid-start
         self.progress.start()
-        return lambda done: self.progress.update(self.task, completed=done)
+        return self._update
+
+    def _update(self, done: int) -> None:
+        # A reading thread may still report after an interruption stopped the bar.
+        if not self.stopped:
+            self.progress.update(self.task, completed=done)
 
     def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
+        self.stopped = True
+        _stop_live()
 
 
 @app.command("stats")
 def stats_command(
-    site: Annotated[str | None, typer.Option(help="Only this site (key, URL or number).")] = None,
+    site: SiteOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Count what the archive holds: posts by type and status, comments, terms, authors.
 
-    Example: `wpcpd stats --json`
+    \b
+    Example:
+      wpcpd stats --json
     """
-    with _open_archive() as archive:
+    with _read_archive() as archive:
         stats = archive.stats(site)
     if as_json:
         out.print_json(json.dumps(stats))
         return
+    rows = [row for s in stats["sites"] for row in _stats_rows(s)]
+    if not out.is_terminal:  # one tab-separated table: site, what, kind, value
+        _print_rows(rows, ["site", "what", "kind", "value"], as_json=False)
+        return
     for s in stats["sites"]:
-        out.print(f"{s['key']}  {s['title']}  (via {s['channel']}, pulled {s['last_pulled_at']})")
-    table = Table("what", "kind", "count", box=None)
-    for post_type, by_status in stats["posts"].items():
-        for status, n in by_status.items():
-            table.add_row("posts", f"{post_type} / {status}", str(n))
-    for status, n in stats["comments"]["by_status"].items():
-        table.add_row("comments", status, str(n))
-    for kind, n in stats["comments"]["by_type"].items():
-        table.add_row("comments", f"type {kind}", str(n))
-    for taxonomy, n in stats["terms"].items():
-        table.add_row("terms", taxonomy, str(n))
-    table.add_row("authors", "", str(stats["authors"]))
-    table.add_row("media", "", str(stats["media"]))
-    out.print(table)
+        out.print(f"[bold]#{s['number']} {s['key']}[/bold]  {s['title']}", highlight=False)
+        table = Table("what", "kind", "value", box=None)
+        for row in _stats_rows(s):
+            table.add_row(row["what"], row["kind"], str(row["value"]))
+        out.print(table)
+    if not stats["sites"]:
+        out.print("the archive holds no site yet: wpcpd pull FILE-OR-ADDRESS")
+
+
+def _stats_rows(s: dict[str, Any]) -> list[dict[str, Any]]:
+    """One site's status and counts as (what, kind, value) rows."""
+    attempt = s["last_outcome"] or "none recorded"
+    if s["last_outcome"] not in (None, "ok"):
+        attempt += f" ({s['last_message']})" if s["last_message"] else ""
+    rows = [("site", "number", s["number"]), ("site", "channel", s["channel"]),
+            ("site", "copy", s["copy"]), ("pull", "last success", s["last_success"] or "never"),
+            ("pull", "last attempt", f"{s['last_attempt'] or '-'}: {attempt}")]  # fmt: skip
+    if s["problems_since_success"]:
+        rows.append(("pull", "failed since", s["problems_since_success"]))
+    for post_type, by_status in s["posts"].items():
+        rows += [("posts", f"{post_type} / {status}", n) for status, n in by_status.items()]
+    rows += [("comments", status, n) for status, n in s["comments"]["by_status"].items()]
+    rows += [("comments", f"type {kind}", n) for kind, n in s["comments"]["by_type"].items()]
+    rows += [("terms", taxonomy, n) for taxonomy, n in s["terms"].items()]
+    rows += [("authors", "", s["authors"]), ("media", "", s["media"])]
+    return [{"site": s["key"], "what": w, "kind": k, "value": v} for w, k, v in rows]
+
+
+@app.command("check")
+def check_command(
+    site: SiteOption = None,
+    max_age: Annotated[
+        str, typer.Option(help="How old the last successful pull may be: 26h, 2d, 90m.")
+    ] = "26h",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """Is the backup healthy? Exit 0 if every site was pulled recently and completely, 1 if
+    not.
+
+    \b
+    Example, in cron after the backup:
+      wpcpd check --max-age 26h
+    """
+    from wpcpd.health import check, parse_age
+
+    age = parse_age(max_age)
+    with _read_archive() as archive:
+        verdicts = check(archive, site, age)
+    if as_json:
+        _print_rows([v.as_dict() for v in verdicts], [], as_json=True)
+    else:
+        for v in verdicts:
+            state = "ok" if v.healthy else "PROBLEM"
+            out.print(f"{state}\t#{v.number} {v.key}\t{v.copy}\tlast success "
+                      f"{v.last_success or 'never'}", markup=False)  # fmt: skip
+            for problem in v.problems:
+                out.print(f"  - {problem}", markup=False)
+        if not verdicts:
+            out.print("no site in the archive yet: nothing is backed up", markup=False)
+    if not verdicts or not all(v.healthy for v in verdicts):
+        raise typer.Exit(1)
+
+
+# WordPress's own words for comment statuses, as its REST API and admin screens use them.
+COMMENT_STATUS_WORDS = {"approve": "approved", "approved": "approved", "1": "approved",
+                        "hold": "hold", "pending": "hold", "unapproved": "hold", "0": "hold",
+                        "spam": "spam", "trash": "trash"}  # fmt: skip
+
+
+def _post_status(value: str | None) -> str | None:
+    if value is not None and value.lower() not in POST_STATUSES:
+        raise typer.BadParameter(f"{value!r} is not a post status ({', '.join(POST_STATUSES)})")
+    return value.lower() if value else None
+
+
+def _comment_status(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value.lower() not in COMMENT_STATUS_WORDS:
+        raise typer.BadParameter(
+            f"{value!r} is not a comment status (approved, hold, spam, trash; or approve, pending)"
+        )
+    return COMMENT_STATUS_WORDS[value.lower()]
+
+
+def _comment_type(value: str | None) -> str | None:
+    if value is not None and value.lower() not in COMMENT_TYPES:
+        raise typer.BadParameter(f"{value!r} is not a comment type ({', '.join(COMMENT_TYPES)})")
+    return value.lower() if value else None
 
 
 @list_app.command("posts")
 def list_posts(
-    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
-    status: Annotated[str | None, typer.Option(help="publish, draft, private, ...")] = None,
-    type: Annotated[str | None, typer.Option(help="post, page, attachment, ...")] = None,
+    site: SiteOption = None,
+    status: Annotated[
+        str | None,
+        typer.Option(callback=_post_status, help=f"One of: {', '.join(POST_STATUSES)}."),
+    ] = None,
+    type: Annotated[
+        str | None, typer.Option(help="post, page, attachment, or a custom type the site has.")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
-    """List posts, newest first. Example: `wpcpd list posts --status draft`"""
-    with _open_archive() as archive:
+    """List posts, newest first (drafts by when they were last changed).
+
+    \b
+    Example:
+      wpcpd list posts --status draft
+    """
+    with _read_archive() as archive:
+        known = {"post", "page", "attachment"} | archive.post_types()
+        if type is not None and type not in known:
+            raise UsageError(f"{type!r} is not a post type here ({', '.join(sorted(known))})")
         rows = archive.list_posts(site, status, type, limit)
     _print_rows(rows, ["site", "id", "type", "status", "date", "title", "comments"], as_json)
 
 
-@list_app.command("comments")
-def list_comments(
-    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
-    status: Annotated[str | None, typer.Option(help="approved, hold, spam or trash.")] = None,
-    type: Annotated[str | None, typer.Option(help="comment, pingback, trackback.")] = None,
+@app.command("comments")
+def comments_command(
+    site: SiteOption = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            callback=_comment_status,
+            help="approved, hold, spam or trash (WordPress's approve and pending too).",
+        ),
+    ] = None,
+    type: Annotated[
+        str | None, typer.Option(callback=_comment_type, help="comment, pingback or trackback.")
+    ] = None,
     since: Annotated[
         str | None, typer.Option(help="Only comments written on or after this date (GMT).")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
-    """List comments, newest first. Example: `wpcpd list comments --status hold`"""
-    with _open_archive() as archive:
+    """List comments, newest first: what awaits moderation, what arrived since a date.
+
+    \b
+    Examples:
+      wpcpd comments --status hold
+      wpcpd comments --since 2026-11-24
+    """
+    with _read_archive() as archive:
         rows = archive.list_comments(site, status, type, limit, since)
     for row in rows:
-        if not as_json:
-            row["content"] = " ".join(row["content"].split())[:60]
+        if not as_json:  # the whole text, as a reader sees it; the terminal wraps it
+            row["content"] = " ".join(html_to_text(row["content"]).split())
     columns = ["site", "id", "post", "parent", "date_gmt", "author_name", "status", "type"]
-    _print_rows(rows, [*columns, "content"], as_json)
+    if out.is_terminal and not as_json:
+        _print_comment_blocks(rows)
+    else:
+        _print_rows(rows, [*columns, "content"], as_json)
+
+
+def _print_comment_blocks(rows: list[dict[str, Any]]) -> None:
+    """At a terminal, each comment as a heading line and its whole text wrapped below."""
+    several = len({row["site"] for row in rows}) > 1
+    for row in rows:
+        where = f"{row['site']} " if several else ""
+        kind = "" if row["type"] == "comment" else f" · {row['type']}"
+        reply = f" (reply to #{row['parent']})" if row["parent"] else ""
+        out.print(f"[bold]#{row['id']}[/bold] {where}on post {row['post']}{reply} · "
+                  f"{escape(_cell(row, 'author_name') or 'anonymous')} · {row['date_gmt']} · "
+                  f"{row['status']}{kind}")  # fmt: skip
+        text = textwrap.fill(_cell(row, "content"), width=max(40, out.width - 1),
+                             initial_indent="    ", subsequent_indent="    ")  # fmt: skip
+        out.print(text + "\n", markup=False)
 
 
 def _print_rows(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -> None:
@@ -312,26 +677,40 @@ def _print_rows(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -
     if not out.is_terminal:  # tab-separated when piped, for cut, awk and spreadsheets
         print("\t".join(columns))
         for row in rows:
-            print("\t".join("" if row[c] is None else str(row[c]) for c in columns))
+            print("\t".join(_cell(row, c) for c in columns))
         return
-    table = Table(*columns, box=None)
-    for row in rows:
-        table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
-    out.print(table)
+    for line in _aligned(rows, columns, out.width):
+        out.print(line, markup=False, highlight=False)
 
 
-@app.command("comments")
-def comments_command(
-    since: Annotated[str, typer.Option(help="A date (2026-11-01) or date and time, GMT.")],
-    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
-) -> None:
-    """What arrived: comments written since a date, newest first.
+def _aligned(rows: list[dict[str, Any]], columns: list[str], width: int) -> Iterator[str]:
+    """A terminal table: columns aligned, the last one wrapped to the width, nothing cut.
 
-    Example, after a daily `wpcpd pull myblog --comments-only`:
-    `wpcpd comments --since 2026-11-24`
+    Plain text rather than rich's Table, which takes seconds to lay out ten thousand rows.
     """
-    list_comments(site=site, since=since, as_json=as_json)
+    cells = [[_cell(row, c) for c in columns] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    lead = sum(w + 2 for w in widths[:-1])
+    room = max(20, width - lead - 1)
+    yield "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()
+    for row in cells:
+        first = "  ".join(v.ljust(w) for v, w in zip(row[:-1], widths[:-1], strict=True))
+        tail = textwrap.wrap(row[-1], room) or [""]
+        yield (first + "  " + tail[0]).rstrip() if columns[:-1] else tail[0]
+        yield from (" " * lead + more for more in tail[1:])
+
+
+def _cell(row: dict[str, Any], column: str) -> str:
+    """A row's value as plain text: entities decoded (`[…]`, not `[&#8230;]`), on one line
+    so a tab-separated row stays a row; rows may leave out what does not apply to them."""
+    value = row.get(column)
+    if value is None:
+        return ""
+    return " ".join(html.unescape(str(value)).split()) if isinstance(value, str) else str(value)
+
+
+# The same listing under its older name, kept so scripts keep working; help shows one.
+list_app.command("comments", hidden=True)(comments_command)
 
 
 sites_app = typer.Typer(help="Site profiles: a short name for a blog's address and user.",
@@ -348,20 +727,54 @@ def sites_add(
         str, typer.Option(help="Environment variable holding the password.")
     ] = DEFAULT_PASSWORD_ENV,
     via: Annotated[Via, typer.Option(help="How to read the site.")] = Via.auto,
+    replace: Annotated[bool, typer.Option(help="Overwrite a profile of that name.")] = False,
 ) -> None:
     """Remember a site; no password is stored.
 
-    Example: `wpcpd sites add myblog https://blog.example.org --user jo`
+    \b
+    Example:
+      wpcpd sites add myblog https://blog.example.org --user jo
     """
-    path = add_profile(Profile(name, url.rstrip("/"), user, password_env, via.value))
+    profile = Profile(name, url.rstrip("/"), user, password_env, via.value)
+    path = add_profile(profile, replace=replace)
     err.print(f"saved {name} in {path}", markup=False)
+
+
+@sites_app.command("test")
+def sites_test(
+    name: Annotated[str, typer.Argument(help="A profile name, or a blog's address.")],
+    user: Annotated[str | None, typer.Option(help="User name, for addresses.")] = None,
+    password_env: Annotated[
+        str, typer.Option(help="Environment variable holding the application password.")
+    ] = DEFAULT_PASSWORD_ENV,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check that a site answers and accepts its credentials; say what is wrong if not.
+
+    \b
+    Example:
+      WPCPD_PASSWORD=... wpcpd sites test myblog
+    """
+    url, user, variable = _target_options(name, user, password_env)
+    options = pull.LiveOptions(user=user, password=resolve_password(url, user, variable))
+    found = pull.probe_site(url, options)
+    if as_json:
+        out.print_json(json.dumps(found))
+    else:
+        who = f"logged in as {found['user']}" if found.get("user") else "anonymous (no --user)"
+        out.print(f"ok: {found['url']} answers through {found['channel']}; {who}", markup=False)
 
 
 @sites_app.command("list")
 def sites_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
-    """List site profiles. Example: `wpcpd sites list`"""
+    """List site profiles.
+
+    \b
+    Example:
+      wpcpd sites list
+    """
     rows = [
         {"name": p.name, "url": p.url, "user": p.user, "password_env": p.password_env,
          "via": p.via}
@@ -374,7 +787,9 @@ def sites_list(
 def sites_remove(name: Annotated[str, typer.Argument(help="The profile's name.")]) -> None:
     """Forget a site profile (the archive keeps its records).
 
-    Example: `wpcpd sites remove myblog`
+    \b
+    Example:
+      wpcpd sites remove myblog
     """
     path = remove_profile(name)
     err.print(f"removed {name} from {path}", markup=False)
@@ -404,7 +819,9 @@ def publish_command(
 ) -> None:
     """Publish a reflection to one or several blogs; safe to run again.
 
-    Example: `wpcpd publish thing-12.md --to work --to personal --status draft`
+    \b
+    Example:
+      wpcpd publish thing-12.md --to work --to personal --status draft
     """
     from wpcpd.sinks.publish import PublishOptions, publish_file
 
@@ -416,7 +833,7 @@ def publish_command(
     with _open_archive(create=True) as archive:
         publication = publish_file(archive, file, connections, options, strict)
     for warning in publication.document.warnings:
-        err.print(f"wpcpd: warning: {warning}", markup=False)
+        _warn(warning)
     rows = [o.as_dict() for o in publication.outcomes]
     _print_rows(rows, ["target", "action", "post_id", "url", "message"], as_json)
     for outcome in publication.outcomes:
@@ -433,7 +850,7 @@ def _front_targets(file: Path) -> list[str]:
 
 
 def _connector(ref: str, user: str | None, password_env: str) -> Callable[[], Any]:
-    url, user, variable = target_options(ref, user, password_env)
+    url, user, variable = _target_options(ref, user, password_env)
 
     def connect() -> Any:
         from wpcpd.sinks.publish import connect_site
@@ -446,20 +863,25 @@ def _connector(ref: str, user: str | None, password_env: str) -> Callable[[], An
 
 @app.command("show")
 def show_command(
-    post_id: Annotated[int, typer.Argument(help="The post's id on its site.")],
-    site: Annotated[str | None, typer.Option(help="The site, when several hold that id.")] = None,
+    post_ref: Annotated[
+        str, typer.Argument(metavar="POST", help="The post's id on its site, its slug or address.")
+    ],
+    site: SiteOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one post with its terms and comment threads; a reflection's prompts and actions.
 
-    Example: `wpcpd show 42`
+    \b
+    Examples:
+      wpcpd show 4
+      wpcpd show thing-1-blogging
     """
     from wpcpd.reflect import describe_sections, reflection_of
 
-    with _open_archive() as archive:
-        site_key, post = archive.post(site, post_id)
-        comments = archive.comments_of(site_key, post_id)
-        reflection = reflection_of(archive, site_key, post_id)
+    with _read_archive() as archive:
+        site_key, post = archive.find_post(site, post_ref)
+        comments = archive.comments_of(site_key, post.id)
+        reflection = reflection_of(archive, site_key, post.id)
     if as_json:
         data = record_to_dict(site_key, post)
         data["comments"] = [record_to_dict(site_key, c) for c in comments]
@@ -481,11 +903,13 @@ def show_command(
         out.print(html_to_text(post.content), markup=False)
     if comments:
         out.print()
-        out.print(_comment_tree(comments))
+        # Wrapped to the terminal; whole lines when piped, never cut at a width.
+        out.print(_comment_tree(comments), soft_wrap=False,
+                  width=None if out.is_terminal else 1_000_000)  # fmt: skip
 
 
 def _comment_tree(comments: list[Comment]) -> Tree:
-    tree = Tree(f"{len(comments)} comments")
+    tree = Tree(plural(len(comments), "comment"))
     nodes: dict[int, Tree] = {}
     ids = {c.id for c in comments}
     for comment in sorted(comments, key=lambda c: (c.date_gmt is None, c.date_gmt, c.id)):
@@ -504,27 +928,32 @@ def export_json(
     out_path: Annotated[
         str, typer.Option("--out", "-o", help="The file to write, or - for standard output.")
     ],
-    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+    site: SiteOption = None,
+    redact_passwords: Annotated[
+        bool, typer.Option(help="Leave posts' own passwords out (they are kept by default).")
+    ] = False,
 ) -> None:
     """Write every record as JSON Lines, losing nothing.
 
-    Example: `wpcpd export json -o blog.jsonl`
+    \b
+    Example:
+      wpcpd export json -o blog.jsonl
     """
-    with _open_archive() as archive, closing(archive.iter_records(site)) as records:
+    with _read_archive() as archive, closing(archive.iter_records(site)) as records:
         if out_path == "-":
-            count = write_json_lines(records, sys.stdout)
+            count = write_json_lines(records, sys.stdout, redact_passwords=redact_passwords)
         else:
-            count = _write_atomically(Path(out_path), records)
+            count = _write_atomically(Path(out_path), records, redact_passwords)
     if out_path != "-":
         err.print(f"wrote {count} records to {out_path}", markup=False)
 
 
-def _write_atomically(path: Path, records: Any) -> int:
+def _write_atomically(path: Path, records: Any, redact_passwords: bool) -> int:
     """Write beside the target and rename, so a failed export never leaves half a file."""
     temporary = path.with_name(f".{path.name}.partial")
     try:
         with temporary.open("w", encoding="utf-8") as handle:
-            count = write_json_lines(records, handle)
+            count = write_json_lines(records, handle, redact_passwords=redact_passwords)
         os.replace(temporary, path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
@@ -537,19 +966,21 @@ def _write_atomically(path: Path, records: Any) -> int:
 
 @app.command("reflections")
 def reflections_command(
-    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+    site: SiteOption = None,
     programme: Annotated[str | None, typer.Option(help="Only this programme, e.g. cpd23.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
     """Find the CPD reflections among archived posts and list them.
 
-    Example: `wpcpd reflections --programme cpd23`
+    \b
+    Example:
+      wpcpd reflections --programme cpd23
     """
     from wpcpd.reflect import derive_reflections, resolve_programme, thing_label
 
     key = resolve_programme(programme).key if programme else None
-    with _open_archive() as archive:
-        derive_reflections(archive, site)
+    with _open_archive() as archive, _phase_bars() as (on_phase, on_step):
+        derive_reflections(archive, site, on_phase=on_phase, on_step=on_step)
         rows = archive.reflections(site, key)
     if as_json:
         _print_rows(rows, [], as_json=True)
@@ -557,25 +988,24 @@ def reflections_command(
     table_rows = [
         {
             "site": row["site"],
+            "id": row["post_id"],
             "thing": thing_label(row["things"]).removeprefix("Things ").removeprefix("Thing "),
             "date": (row["date"] or "")[:10],
             "title": row["title"],
             "words": row["word_count"],
-            "action": _first_action(row["actions"], shorten=out.is_terminal),
+            "action": _first_action(row["actions"]),
         }
         for row in rows
     ]
-    columns = ["thing", "date", "title", "words", "action"]
+    columns = ["id", "thing", "date", "title", "words", "action"]
     several_sites = len({row["site"] for row in rows}) > 1
     _print_rows(table_rows, ["site", *columns] if several_sites else columns, as_json=False)
 
 
-def _first_action(actions: list[str], shorten: bool) -> str:
+def _first_action(actions: list[str]) -> str:
     if not actions:
         return ""
     first = " ".join(actions[0].split())
-    if shorten and len(first) > 60:
-        first = first[:59] + "…"
     return first + (f" (+{len(actions) - 1})" if len(actions) > 1 else "")
 
 
@@ -585,7 +1015,11 @@ def templates_command(
 ) -> None:
     """List the reflection templates, shipped and your own, with their prompts.
 
-    Your own go in the directory shown at the end (or $WPCPD_TEMPLATES). Example: `wpcpd templates`
+    Your own go in the directory shown at the end (or $WPCPD_TEMPLATES).
+
+    \b
+    Example:
+      wpcpd templates
     """
     from wpcpd.reflect import list_templates
     from wpcpd.reflect.programmes import user_templates_dir
@@ -611,14 +1045,23 @@ def new_command(
     template: Annotated[str, typer.Argument(help="A template name (see `wpcpd templates`).")],
     thing: Annotated[int | None, typer.Option(help="The programme's Thing number.")] = None,
     programme: Annotated[str | None, typer.Option(help="The programme (default cpd23).")] = None,
-    site: Annotated[str | None, typer.Option(help="Only this site (programme-review).")] = None,
+    site: SiteOption = None,
     out_file: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
     ] = None,
+    include_private: Annotated[
+        bool,
+        typer.Option(
+            help="Also list drafts, pending, scheduled, private and password-protected posts "
+            "(programme-review); left out by default, as the text is meant to be published."
+        ),
+    ] = False,
 ) -> None:
     """Start a reflection: Markdown with front matter and the prompts as headings.
 
-    Example: `wpcpd new thing --thing 12 --out thing-12.md`
+    \b
+    Example:
+      wpcpd new thing --thing 12 --out thing-12.md
     """
     from wpcpd.reflect.templates import find_template, new_reflection
 
@@ -626,8 +1069,14 @@ def new_command(
         # Its uid ties it to what was published; a new file would get a new one.
         raise UsageError(f"{out_file} exists; choose another --out or remove it first")
     if "archive" in find_template(template).needs:
-        with _open_archive() as archive:
-            text = new_reflection(template, thing, programme, archive=archive, site=site)
+        notes: list[str] = []
+        with _read_archive() as archive:
+            text = new_reflection(
+                template, thing, programme, archive=archive, site=site,
+                include_private=include_private, notes=notes,
+            )  # fmt: skip
+        for note in notes:
+            err.print(f"wpcpd: note: {note}", markup=False, soft_wrap=True)
     else:
         text = new_reflection(template, thing, programme)
     if out_file is None:
@@ -648,13 +1097,15 @@ def render_command(
 ) -> None:
     """Print the HTML that publishing would send: block-editor markup, or --classic HTML.
 
-    Example: `wpcpd render thing-12.md --strict`
+    \b
+    Example:
+      wpcpd render thing-12.md
     """
     from wpcpd.reflect import load_document
 
     document = load_document(file, strict=strict)
     for warning in document.warnings:
-        err.print(f"wpcpd: warning: {warning}", markup=False, soft_wrap=True)
+        _warn(warning)
     print(document.to_classic() if classic else document.to_blocks())
 
 
@@ -663,9 +1114,7 @@ def render_command(
 
 @app.command("push")
 def push_command(
-    from_site: Annotated[
-        str, typer.Option("--from", help="The archived site to push (key, address or number).")
-    ],
+    from_site: FromSiteOption,
     to: Annotated[str, typer.Option(help="The WordPress to push into (address or profile).")],
     user: Annotated[
         str | None, typer.Option(help="An administrator on the target (application password).")
@@ -711,13 +1160,15 @@ def push_command(
 ) -> None:
     """Push an archived blog into another WordPress; run again to resume or update.
 
-    Example: `WPCPD_PASSWORD=... wpcpd push --from old.example.org --to https://new.example.org
-    --user admin --create-authors --redirects redirects`
+    \b
+    Examples:
+      WPCPD_PASSWORD=... wpcpd push --from old.example.org \\
+          --to https://new.example.org --user admin \\
+          --create-authors --redirects redirects
     """
-    from wpcpd.config import target_options
     from wpcpd.sinks import push as migrate
 
-    url, user, variable = target_options(to, user, password_env)
+    url, user, variable = _target_options(to, user, password_env)
     options = migrate.PushOptions(
         user=user, password=resolve_password(url, user, variable), insecure_http=insecure_http,
         dry_run=dry_run, only=migrate.parse_only(only), since=migrate.parse_since(since),
@@ -734,7 +1185,7 @@ def push_command(
         out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
         for warning in report.warnings:
-            err.print(f"wpcpd: warning: {warning}", markup=False)
+            _warn(warning)
         out.print(report.describe(), markup=False)
     if report.failed:
         raise typer.Exit(1)
@@ -744,12 +1195,13 @@ class _phase_bars:
     """One progress bar per push phase on a terminal; nothing when piped."""
 
     def __enter__(self) -> tuple[Any, Any]:
-        if not err.is_terminal:
+        if not err.is_terminal or state.quiet:
             return None, None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
         self.progress: Any = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
                                       console=err, transient=True)  # fmt: skip
+        _LIVE.append(self.progress)
         self.progress.start()
         self.task: Any = None
 
@@ -763,14 +1215,21 @@ class _phase_bars:
         return on_phase, on_step
 
     def __exit__(self, *exc: object) -> None:
-        if getattr(self, "progress", None) is not None:
-            self.progress.stop()
+        _stop_live()
 
 
 @app.command("verify")
 def verify_command(
-    from_site: Annotated[str, typer.Option("--from", help="The archived site that was pushed.")],
-    against: Annotated[str, typer.Option(help="The WordPress it was pushed into.")],
+    from_site: FromSiteOption,
+    against: Annotated[
+        str,
+        typer.Option(
+            "--against",
+            "--to",
+            metavar="SITE",
+            help="The WordPress it was pushed into (as push's --to).",
+        ),
+    ],
     user: Annotated[
         str | None, typer.Option(help="A user on the target (application password).")
     ] = None,
@@ -785,13 +1244,16 @@ def verify_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Read the target back and compare it with the archive, field by field; exit 1 on
-    differences. Example: `wpcpd verify --from old.example.org --against https://new.example.org
-    --user admin`
+    differences.
+
+    \b
+    Examples:
+      WPCPD_PASSWORD=... wpcpd verify --from old.example.org \\
+          --against https://new.example.org --user admin
     """
-    from wpcpd.config import target_options
     from wpcpd.verify import verify
 
-    url, user, variable = target_options(against, user, password_env)
+    url, user, variable = _target_options(against, user, password_env)
     live = pull.LiveOptions(user=user, password=resolve_password(url, user, variable),
                             insecure_http=insecure_http)  # fmt: skip
     with _open_archive() as archive:

@@ -68,13 +68,19 @@ def save_profiles(profiles: dict[str, Profile]) -> Path:
     return path
 
 
-def add_profile(profile: Profile) -> Path:
-    if not _NAME.match(profile.name) or "." in profile.name:
+def add_profile(profile: Profile, *, replace: bool = False) -> Path:
+    if not _NAME.match(profile.name) or "." in profile.name or profile.name.isdigit():
         raise UsageError(
-            f"{profile.name!r}: a profile name is letters, digits, - and _ (no dots, so it "
-            "cannot be taken for an address)"
+            f"{profile.name!r}: a profile name is letters, digits, - and _ (no dots and not "
+            "only digits, so it cannot be taken for an address or a site number)"
         )
     profiles = load_profiles()
+    if profile.name in profiles and not replace:
+        old = profiles[profile.name]
+        raise UsageError(
+            f"a site profile named {profile.name!r} exists ({old.url}, user "
+            f"{old.user or 'none'}): add --replace to overwrite it"
+        )
     profiles[profile.name] = profile
     return save_profiles(profiles)
 
@@ -89,7 +95,7 @@ def remove_profile(name: str) -> Path:
 
 def find_profile(source: str) -> Profile | None:
     """The profile a pull's SOURCE names, if it is a profile name rather than a path or URL."""
-    if not _NAME.match(source) or "." in source or Path(source).exists():
+    if not _NAME.match(source) or "." in source or source.isdigit() or Path(source).exists():
         return None
     profiles = load_profiles()
     if source not in profiles:
@@ -98,6 +104,16 @@ def find_profile(source: str) -> Profile | None:
             f"(profiles: {', '.join(profiles) or 'none; add one with wpcpd sites add'})"
         )
     return profiles[source]
+
+
+def site_reference(ref: str) -> str:
+    """How a site is named everywhere: a profile name stands for its address; a site key,
+    an address or the number `wpcpd stats` shows pass through for the archive to resolve."""
+    if _NAME.match(ref) and "." not in ref and not ref.isdigit():
+        profile = load_profiles().get(ref)
+        if profile is not None:
+            return profile.url
+    return ref
 
 
 def target_options(ref: str, user: str | None, password_env: str) -> tuple[str, str | None, str]:

@@ -113,7 +113,7 @@ class PoliteSession(requests.Session):
                 raise NetworkError(f"{_where(url)}: cannot connect ({_reason(exc)})") from exc
             except requests.Timeout as exc:
                 raise NetworkError(f"{_where(url)}: no answer in time") from exc
-            log.debug("%s %s -> %s", method, _redact(url), response.status_code)
+            log.info("%s %s -> %s", method, _redact(url), response.status_code)
             if not _throttled(response) or attempt == self.politeness.retries:
                 return response
             self._sleep(attempt, response.headers.get("Retry-After"))

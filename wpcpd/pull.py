@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,11 +14,14 @@ from wpcpd.archive import Archive, SaveSummary, now_iso
 from wpcpd.credentials import DEFAULT_PASSWORD_ENV
 from wpcpd.errors import SourceError, UsageError
 from wpcpd.http import BearerAuth, Politeness, PoliteSession, SafeBasicAuth, make_session
+from wpcpd.model import site_key
 from wpcpd.sources.discover import (
     SiteApi,
+    choose_scheme,
     discover,
     is_wordpress_com,
     normalise_url,
+    site_address,
     wpcom_api_base,
     wpcom_site,
 )
@@ -52,6 +57,11 @@ class PullResult:
     summary: SaveSummary
     warnings: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def public_only(self) -> bool:
+        """Read as a visitor sees the site: scraped, or an anonymous API pull."""
+        return self.channel == "scrape" or self.details.get("authenticated") is False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -117,13 +127,45 @@ def pull(
     site the archive knows (by key, address or number).
     """
     path = Path(source)
-    if via in ("auto", "wxr") and path.exists():
-        return _pull_wxr(archive, path, on_progress, site)
-    if via == "wxr" or ("://" not in source and "." not in source.split("/")[0]):
+    is_file = via in ("auto", "wxr") and path.exists()
+    if not is_file:
+        check_live_source(source, via, site)
+    # Every attempt is recorded, committed at once, so `stats` and `check` can tell a
+    # backup that failed or was killed from one that never ran.
+    run = archive.begin_run(source, None if is_file else site_key(normalise_url(source)))
+    try:
+        if is_file:
+            result = _pull_wxr(archive, path, on_progress, site)
+        else:
+            result = _pull_live(archive, source, via, live or LiveOptions(), on_progress)
+    except BaseException as exc:
+        interrupted = isinstance(exc, KeyboardInterrupt | SystemExit)
+        _finish_run(archive, run, "interrupted" if interrupted else "failed", message=str(exc))
+        raise
+    _finish_run(archive, run, "ok", channel=result.channel, public_only=result.public_only)
+    return result
+
+
+FILE_SUFFIXES = (".xml", ".gz", ".wxr", ".xml.gz")
+
+
+def check_live_source(source: str, via: str, site: str | None = None) -> None:
+    """Fail at once, without a DNS lookup, for what is a missing file, not an address."""
+    looks_like_file = "://" not in source and (
+        source.lower().endswith(FILE_SUFFIXES)
+        or source.startswith(("/", "./", "../", "~"))
+        or "." not in source.split("/")[0]
+    )
+    if via == "wxr" or looks_like_file:
         raise UsageError(f"{source}: no such file")
     if site is not None:
         raise UsageError("--site names the site of an export file; a live site is its address")
-    return _pull_live(archive, source, via, live or LiveOptions(), on_progress)
+
+
+def _finish_run(archive: Archive, run: int, outcome: str, **details: Any) -> None:
+    # When the archive itself failed (locked, full), the pull's own error says so.
+    with contextlib.suppress(sqlite3.Error):
+        archive.finish_run(run, outcome, **details)
 
 
 def _pull_live(
@@ -133,6 +175,7 @@ def _pull_live(
     options: LiveOptions,
     on_progress: Callable[[int], None] | None = None,
 ) -> PullResult:
+    url = site_address(choose_scheme(url, options.politeness))
     session = make_session(options.politeness)
     counted = _count_progress(on_progress)
     if via == "wpcom" or (via == "auto" and is_wordpress_com(url)):
@@ -234,6 +277,7 @@ class Connection:
 
 def connect_rest(url: str, options: LiveOptions) -> Connection:
     """Discover the site's REST API and check the credentials, which writing requires."""
+    url = site_address(choose_scheme(url, options.politeness))
     session = make_session(options.politeness)
     if is_wordpress_com(url):
         client: RestClient = _wpcom_client(session, url, options)
@@ -246,6 +290,45 @@ def connect_rest(url: str, options: LiveOptions) -> Connection:
     if authenticate(session, client, api.url, options) is None:
         raise UsageError(f"{api.url}: writing needs --user and an application password")
     return Connection(session, client, api.url, api.language)
+
+
+def probe_site(url: str, options: LiveOptions) -> dict[str, Any]:
+    """What `sites test` reports: the channel a pull would use and who it logs in as.
+
+    Raises what a pull would raise, with the same one-line explanations.
+    """
+    url = site_address(choose_scheme(url, options.politeness))
+    session = make_session(options.politeness)
+    if is_wordpress_com(url):
+        client: RestClient = _wpcom_client(session, url, options)
+        me = check_credentials(client, normalise_url(url)) if session.auth else None
+        return _probe_answer(normalise_url(url), "wpcom", me)
+    api = discover(session, url)
+    if api.rest_root is not None:
+        client = RestClient(session, api.rest_root, options.concurrency)
+        try:
+            me = authenticate(session, client, api.url, options)
+            if me is None:
+                _check_public_access(client, api.url)
+            return _probe_answer(api.url, "rest", me)
+        except RestBlocked:
+            if not options.user:
+                raise
+    if options.user:
+        endpoint = api.xmlrpc or default_endpoint(api.url)
+        password = options.password or ""
+        source = XmlRpcSource(session, endpoint, options.user, password,
+                              allow_insecure=options.insecure_http)  # fmt: skip
+        source.check()
+        return _probe_answer(api.url, "xmlrpc", {"slug": options.user})
+    if not api.looks_like_wordpress:
+        raise SourceError(f"{api.url}: not a WordPress blog as far as wpcpd can tell")
+    return _probe_answer(api.url, "scrape", None)
+
+
+def _probe_answer(url: str, channel: str, me: dict[str, Any] | None) -> dict[str, Any]:
+    user = (me or {}).get("username") or (me or {}).get("slug") or ""
+    return {"url": url, "channel": channel, "user": user, "roles": (me or {}).get("roles", [])}
 
 
 def _count_progress(

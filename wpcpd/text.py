@@ -43,3 +43,13 @@ def term_search_text(name: str) -> str:
     text it stores, so search by the longest run that escaping leaves alone."""
     runs = [run.strip() for run in _UNSAFE_IN_SEARCH.split(name)]
     return max(runs, key=len) or name
+
+
+_NOUNS = {"media": ("media item", "media items"), "reply": ("reply", "replies"),
+          "entry": ("entry", "entries"), "category": ("category", "categories")}  # fmt: skip
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 comment`, `2 comments`, `1 media item`: counts as a person writes them."""
+    one, many = _NOUNS.get(noun, (noun, noun + "s"))
+    return f"{count} {one if count == 1 else many}"

@@ -36,7 +36,7 @@ from wpcpd.sinks.push import (
     url_map,
 )
 from wpcpd.sinks.redirects import UrlMap
-from wpcpd.text import term_name_key
+from wpcpd.text import plural, term_name_key
 
 SNIPPET = 60
 
@@ -85,8 +85,8 @@ class VerifyReport:
         }
 
     def describe(self, limit: int = 50) -> str:
-        counts = ", ".join(f"{n} {kind}s" for kind, n in sorted(self.compared.items()))
-        verdict = "the same" if self.ok else f"{len(self.differences)} differences"
+        counts = ", ".join(plural(n, kind) for kind, n in sorted(self.compared.items()))
+        verdict = "the same" if self.ok else plural(len(self.differences), "difference")
         lines = [f"compared {self.source} with {self.target}: {counts}: {verdict}"]
         lines += [f"  {d.describe()}" for d in self.differences[:limit]]
         if len(self.differences) > limit:
@@ -233,7 +233,7 @@ class Comparison:
     def _dates(self, check: Callable[..., None], post: Post, found: Post) -> None:
         if post.date_gmt:
             check("date (GMT)", format_gmt(post.date_gmt), format_gmt(found.date_gmt))
-        else:
+        elif post.date:  # else the archive knows no date (a scraped page shows none)
             check("date", format_local(post.date), format_local(found.date))
 
     def _slug(self, kind: str, post: Post, found: Post) -> None:

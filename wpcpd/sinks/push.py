@@ -594,7 +594,9 @@ def push(
     report = PushReport(source.key, target.url, options.dry_run, on_add=on_step)
     pusher = Pusher(archive, source, target, options, report, on_phase)
     pusher.run()
-    if options.redirects is not None:
+    if options.redirects is not None and options.dry_run:
+        report.warnings.append(f"a dry run writes no files: {options.redirects}.* not written")
+    elif options.redirects is not None:
         report.redirect_files = write_redirects(options.redirects, redirect_pairs(source,
                                                 pusher.maps))  # fmt: skip
     report.collisions = collisions(source, pusher.maps)

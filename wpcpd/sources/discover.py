@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from wpcpd.errors import SourceError
-from wpcpd.http import PoliteSession
+from wpcpd.http import NetworkError, Politeness, PoliteSession, make_session
 
 API_REL = "https://api.w.org/"
 _LINK_HEADER = re.compile(r'<([^>]+)>\s*;\s*rel="?https://api\.w\.org/"?')
@@ -46,6 +46,34 @@ def normalise_url(url: str) -> str:
     if "://" not in url:
         url = "https://" + url
     return url.rstrip("/")
+
+
+# Addresses people copy from their browser that are not the blog's own: the dashboard,
+# the log-in page, the API. The blog is what comes before them.
+_NOT_THE_BLOG = re.compile(r"/(?:wp-admin(?:/|$)|wp-login\.php|wp-json(?:/|$)|xmlrpc\.php).*$")
+
+
+def site_address(url: str) -> str:
+    """The blog an address belongs to: `…/wp-admin/edit.php?x` is `…`, without query."""
+    parts = urlsplit(url.strip())
+    path = _NOT_THE_BLOG.sub("", parts.path)
+    if path == parts.path and not (parts.query or parts.fragment):
+        return url.strip()
+    return f"{parts.scheme}://{parts.netloc}{path}".rstrip("/") if parts.scheme else url
+
+
+def choose_scheme(url: str, politeness: Politeness) -> str:
+    """An address typed without a scheme (`blog.example.org`, `127.0.0.1:8080`): https when
+    the host answers on it at all, else http, asked once each, without retries."""
+    url = url.strip()
+    if "://" in url:
+        return url
+    quick = make_session(replace(politeness, retries=0, timeout=(5.0, 10.0)))
+    try:
+        quick.head(f"https://{url}", allow_redirects=False)
+    except NetworkError:
+        return f"http://{url}"
+    return f"https://{url}"
 
 
 WPCOM_API = "https://public-api.wordpress.com"

@@ -8,17 +8,20 @@ visitor sees: published items, rendered HTML, HTML-escaped titles, which are une
 from __future__ import annotations
 
 import html
+import re
+import xmlrpc.client
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+from xml.parsers.expat import ExpatError
 
 import requests
 
 from wpcpd.errors import SourceError, UsageError
-from wpcpd.http import PoliteSession
+from wpcpd.http import NetworkError, PoliteSession, is_loopback
 from wpcpd.model import (
     Author,
     Comment,
@@ -244,11 +247,23 @@ def check_credentials(client: RestClient, url: str) -> dict[str, Any]:
     except RestError as exc:
         if exc.code in BLOCKED_CODES:
             raise RestBlocked(f"{url}: the REST API is closed ({exc.code}): {exc}") from exc
-        raise UsageError(_credential_problem(exc, url, client.index())) from exc
+        raise UsageError(_credential_problem(exc, url, client)) from exc
 
 
-def _credential_problem(exc: RestError, url: str, index: dict[str, Any]) -> str:
-    offered = "application-passwords" in (index.get("authentication") or {})
+HTACCESS_FIX = "RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]"
+_APPLICATION_PASSWORD = re.compile(r"^[A-Za-z0-9]{24}$")
+
+
+def looks_like_application_password(password: str) -> bool:
+    """WordPress makes them 24 letters and digits, shown in groups of four."""
+    return bool(_APPLICATION_PASSWORD.match(password.replace(" ", "")))
+
+
+def _credential_problem(exc: RestError, url: str, client: RestClient) -> str:
+    """Tell apart what WordPress answers alike (measured on 6.1, every failure is
+    `rest_not_logged_in`): a wrong password, an unknown user, a login password given for an
+    application password, a web server that strips the Authorization header."""
+    offered = "application-passwords" in (client.index().get("authentication") or {})
     if exc.code == "application_passwords_disabled" or (
         exc.code == "rest_not_logged_in" and not offered
     ):
@@ -257,20 +272,81 @@ def _credential_problem(exc: RestError, url: str, index: dict[str, Any]) -> str:
             "only over https (or on a site whose environment type is 'local'), and a plugin "
             "can turn them off"
         )
-    if exc.code in (
-        "invalid_username",
-        "incorrect_password",
-        "invalid_email",
-        "rest_not_logged_in",
-    ):
-        # WordPress answers a wrong password and a stripped header alike.
+    auth = client.session.auth
+    user, password = getattr(auth, "username", ""), getattr(auth, "password", "")
+    if exc.code in ("invalid_username", "invalid_email"):
+        return _unknown_user(url, user)
+    if exc.code not in ("incorrect_password", "rest_not_logged_in"):
+        return f"{url}: checking the credentials failed: {exc}"
+    accepted = xmlrpc_login_works(client.session, url, user, password)
+    shaped = looks_like_application_password(password)
+    if accepted and not shaped:
         return (
-            f"{url}: the site did not accept the user name and application password: "
-            "either they are wrong, or the web server strips the Authorization header "
-            "(Apache with CGI/FastCGI: add to .htaccess "
-            "RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}])"
+            f"{url}: that is the account's login password, not an application password: "
+            "make one under Users → Profile → Application Passwords and use that instead"
         )
-    return f"{url}: checking the credentials failed: {exc}"
+    if accepted:
+        return (
+            f"{url}: the user name and application password are right (XML-RPC accepts "
+            "them) but the REST API never received them: the web server strips the "
+            f"Authorization header (Apache with CGI/FastCGI: add to .htaccess {HTACCESS_FIX})"
+        )
+    if accepted is False and exc.code != "incorrect_password" and not _public_author(client, user):
+        return _unknown_user(url, user)
+    hint = (
+        ""
+        if shaped
+        else ("; it does not look like one (24 letters and digits, shown once when it is made)")
+    )
+    if accepted is False:
+        return f"{url}: wrong application password for {user!r}{hint}"
+    return (
+        f"{url}: the site did not accept the user name and application password{hint}: "
+        "either they are wrong, or the web server strips the Authorization header "
+        f"(Apache with CGI/FastCGI: add to .htaccess {HTACCESS_FIX})"
+    )
+
+
+def _unknown_user(url: str, user: str) -> str:
+    return (
+        f"{url}: no user {user!r} that the site knows: give the login name (Users → Profile "
+        "shows it), not the display name"
+    )
+
+
+def _public_author(client: RestClient, user: str) -> bool:
+    """Whether the site lists `user` among its authors: for most logins the slug is the
+    login. Only a hint: users who never published are not listed."""
+    try:
+        found = client.json("wp/v2/users", {"slug": user.lower(), "_fields": "id"})
+    except RestError:
+        return True  # the list is closed: say nothing about the user
+    return bool(found)
+
+
+def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request  # the credentials travel in the XML-RPC body, not in a header
+
+
+def xmlrpc_login_works(session: PoliteSession, url: str, user: str, password: str) -> bool | None:
+    """A second opinion: XML-RPC takes the credentials in the request body, so it sees them
+    even where a web server drops the Authorization header, and it accepts login passwords.
+    None when it cannot say (XML-RPC off, or no https to send the password over)."""
+    endpoint = url.rstrip("/") + "/xmlrpc.php"
+    if endpoint.startswith("http://") and not is_loopback(endpoint):
+        return None
+    body = xmlrpc.client.dumps((user, password), "wp.getUsersBlogs")
+    try:
+        answer = session.post(endpoint, data=body.encode("utf-8"), auth=_no_auth,
+                              headers={"Content-Type": "text/xml"})  # fmt: skip
+        if answer.status_code != 200:
+            return None
+        xmlrpc.client.loads(answer.content)
+    except xmlrpc.client.Fault as fault:
+        return False if fault.faultCode == 403 else None
+    except (NetworkError, xmlrpc.client.ResponseError, ExpatError, ValueError):
+        return None
+    return True
 
 
 # -- records -------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from wpcpd.sources.sitemap import (
     FetchError,
     Page,
 )
+from wpcpd.text import plural
 
 MAX_COMMENT_PAGES = 200
 
@@ -94,7 +95,7 @@ class ScrapeReport:
 
     def summary(self) -> str:
         return (
-            f"scraped {self.posts} posts and pages, {self.comments} comments; "
+            f"scraped {plural(self.posts, 'post')} and pages, {plural(self.comments, 'comment')}; "
             f"{len(self.found)} addresses found, {len(self.crawl.fetched)} fetched, "
             f"{len(self.crawl.unchanged)} unchanged, {len(self.crawl.resumed)} from the cache, "
             f"{len(self.skipped)} skipped, {len(self.failed)} failed"
