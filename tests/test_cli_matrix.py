@@ -39,6 +39,11 @@ OFFLINE = [
     (["check", "--max-age", "soon"], True, False),
     (["pull", "exprot.xml"], True, False),
     (["pull", "--bogus"], False, False),
+    (["pull", str(SAMPLE), "--via", "ftp"], True, False),
+    (["pull", str(SAMPLE), "--since", "2011-01-01"], True, False),  # scraping only
+    (["pull", str(SAMPLE), "--comments-only"], True, False),  # live sites only
+    (["comments", "--type", "pingbacks"], True, False),
+    (["list", "posts", "--type", "pots"], True, False),
     (["render", "missing.md"], False, False),
     (["sites", "remove", "nosuch"], False, False),
 ]

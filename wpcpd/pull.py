@@ -132,7 +132,8 @@ def pull(
         check_live_source(source, via, site)
     # Every attempt is recorded, committed at once, so `stats` and `check` can tell a
     # backup that failed or was killed from one that never ran.
-    run = archive.begin_run(source, None if is_file else site_key(normalise_url(source)))
+    guessed = None if is_file else site_key(site_address(normalise_url(source)))
+    run = archive.begin_run(source, guessed)
     try:
         if is_file:
             result = _pull_wxr(archive, path, on_progress, site)

@@ -263,6 +263,9 @@ def _credential_problem(exc: RestError, url: str, client: RestClient) -> str:
     """Tell apart what WordPress answers alike (measured on 6.1, every failure is
     `rest_not_logged_in`): a wrong password, an unknown user, a login password given for an
     application password, a web server that strips the Authorization header."""
+    auth = client.session.auth
+    if auth is not None and not isinstance(auth, requests.auth.HTTPBasicAuth):
+        return f"{url}: the site did not accept the token ({exc.code or exc.status}): {exc}"
     offered = "application-passwords" in (client.index().get("authentication") or {})
     if exc.code == "application_passwords_disabled" or (
         exc.code == "rest_not_logged_in" and not offered
@@ -272,7 +275,6 @@ def _credential_problem(exc: RestError, url: str, client: RestClient) -> str:
             "only over https (or on a site whose environment type is 'local'), and a plugin "
             "can turn them off"
         )
-    auth = client.session.auth
     user, password = getattr(auth, "username", ""), getattr(auth, "password", "")
     if exc.code in ("invalid_username", "invalid_email"):
         return _unknown_user(url, user)
