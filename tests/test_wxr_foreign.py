@@ -5,6 +5,7 @@ what it refuses. Each case is a small file in the shape its writer used, checked
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -694,6 +695,9 @@ def test_the_cli_says_on_stderr_that_the_tolerant_reader_was_used(tmp_path: Path
     assert "posts 3 new" in result.stdout
     again = run_cli(tmp_path / "a.db", "pull", path)
     assert "posts 0 new, 0 updated, 3 unchanged" in again.stdout
+    as_json = run_cli(tmp_path / "b.db", "pull", path, "--json")
+    assert "tolerant reader" in as_json.stderr  # stderr in every mode; stdout stays JSON
+    assert json.loads(as_json.stdout)["tolerant_reader"]
 
 
 def test_the_id_register_agrees_with_a_plain_set() -> None:

@@ -390,11 +390,11 @@ def pull_command(
         result = pull.pull(
             archive, source, via=via.value, live=live, on_progress=on_progress, site=site
         )
+    for warning in result.warnings:  # on standard error in every mode, JSON included
+        _warn(warning)
     if as_json:
         out.print_json(json.dumps(result.as_dict()))
         return
-    for warning in result.warnings:
-        _warn(warning)
     out.print(result.describe(), markup=False)
 
 
@@ -1181,11 +1181,11 @@ def push_command(
     with _open_archive() as archive, _phase_bars() as (on_phase, on_step):
         report = migrate.push(archive, from_site, url, options, on_phase=on_phase,
                               on_step=on_step)  # fmt: skip
+    for warning in report.warnings:
+        _warn(warning)
     if as_json:
         out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
-        for warning in report.warnings:
-            _warn(warning)
         out.print(report.describe(), markup=False)
     if report.failed:
         raise typer.Exit(1)
