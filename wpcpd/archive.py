@@ -416,6 +416,15 @@ class SaveSummary:
         return {"sites": self.sites, "records": {k: dict(v) for k, v in self.counts.items()}}
 
 
+def _archive_hint(path: Path) -> str:
+    """What to do about a missing archive: pull first, or name the one that is there."""
+    folder = path.parent if str(path.parent) else Path(".")
+    others = sorted(p.name for p in folder.glob("*.db") if p.name != path.name)[:3]
+    if others:
+        return f"this folder has {', '.join(others)}: name it with --archive or WPCPD_ARCHIVE"
+    return "run 'wpcpd pull' first, or name one with --archive or WPCPD_ARCHIVE"
+
+
 def default_path() -> Path:
     return Path("wpcpd.db")
 
@@ -445,7 +454,7 @@ class Archive:
         # Keys of the sites saves have begun, committed or not: what a failed pull was of.
         self.sites_seen: list[str] = []
         if (read_only or not create) and not self.path.exists():
-            raise ArchiveError(f"no archive at {self.path} (run 'wpcpd pull' first)")
+            raise ArchiveError(f"no archive at {self.path} ({_archive_hint(self.path)})")
         if self.path.exists() and not os.access(self.path, os.R_OK):
             raise ArchiveError(f"{self.path}: no permission to read it")
         if not read_only:
@@ -771,7 +780,7 @@ class Archive:
             for post in self._posts(row["id"], "id = ?", [post_id])
         ]
         if not found:
-            raise UsageError(f"no post {post_id} in the archive")
+            raise UsageError(f"no post {post_id} in the archive (give its id, slug or address)")
         if len(found) > 1:
             keys = ", ".join(key for key, _ in found)
             raise UsageError(f"post {post_id} exists in several sites ({keys}): add --site")

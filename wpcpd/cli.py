@@ -551,10 +551,11 @@ def check_command(
     else:
         for v in verdicts:
             state = "ok" if v.healthy else "PROBLEM"
-            out.print(f"{state}\t#{v.number} {v.key}\t{v.copy}\tlast success "
-                      f"{v.last_success or 'never'}", markup=False)  # fmt: skip
+            # print(), not rich: rich turns the tabs into spaces.
+            print(f"{state}\t#{v.number} {v.key}\t{v.copy}\tlast success "
+                  f"{v.last_success or 'never'}")  # fmt: skip
             for problem in v.problems:
-                out.print(f"  - {problem}", markup=False)
+                print(f"  - {problem}")
         if not verdicts:
             out.print("no site in the archive yet: nothing is backed up", markup=False)
     if not verdicts or not all(v.healthy for v in verdicts):
