@@ -213,8 +213,12 @@ list_app = typer.Typer(
     help="List posts in the archive (comments: `wpcpd comments`).", no_args_is_help=True
 )
 export_app = typer.Typer(help="Write the archive out in another format.", no_args_is_help=True)
+media_app = typer.Typer(
+    help="The media files kept beside the archive (ARCHIVE.media/).", no_args_is_help=True
+)
 app.add_typer(list_app, name="list")
 app.add_typer(export_app, name="export")
+app.add_typer(media_app, name="media")
 
 
 def _version(value: bool) -> None:
@@ -358,6 +362,27 @@ def pull_command(
             "address, or a site the archive knows), for exports that name no blog address.",
         ),
     ] = None,
+    media: Annotated[
+        bool,
+        typer.Option(
+            "--media",
+            help="Export files: keep their media files too, from the export's addresses "
+            "(live sites always do, into ARCHIVE.media/).",
+        ),
+    ] = False,
+    no_media: Annotated[
+        bool, typer.Option("--no-media", help="Live sites: leave the media files out.")
+    ] = False,
+    media_dir: Annotated[
+        Path | None,
+        typer.Option(help="Export files: copy media files from this copy of wp-content/uploads."),
+    ] = None,
+    media_external: Annotated[
+        bool, typer.Option(help="Keep files the content shows from other hosts too.")
+    ] = False,
+    media_max_size: Annotated[
+        str, typer.Option(metavar="SIZE", help="Larger files are listed, not fetched.")
+    ] = "200MB",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Read a blog into the archive; running it again updates, never duplicates.
@@ -386,16 +411,47 @@ def pull_command(
         comments_only=comments_only,
         scrape=scrape,
     )
+    if media and no_media:
+        raise UsageError("--media and --no-media contradict each other")
+    media_options = _media_options(
+        Path(source).is_file() or comments_only, True if media else (False if no_media else None),
+        media_dir, media_external, media_max_size, concurrency,
+    )  # fmt: skip
     with _open_archive(create=True) as archive, _progress(source) as on_progress:
         result = pull.pull(
-            archive, source, via=via.value, live=live, on_progress=on_progress, site=site
-        )
+            archive, source, via=via.value, live=live, on_progress=on_progress, site=site,
+            media=media_options,
+        )  # fmt: skip
     for warning in result.warnings:  # on standard error in every mode, JSON included
         _warn(warning)
     if as_json:
         out.print_json(json.dumps(result.as_dict()))
         return
     out.print(result.describe(), markup=False)
+
+
+def _media_options(
+    is_file: bool,  # or a comments-only pull: neither fetches files unless asked
+    media: bool | None,
+    media_dir: Path | None,
+    external: bool,
+    max_size: str,
+    concurrency: int,
+) -> Any:
+    """Live pulls keep media files unless --no-media; export files (and the daily
+    --comments-only backup) with --media or --media-dir."""
+    from wpcpd.media import MediaOptions, parse_size
+
+    if media_dir is not None and not media_dir.is_dir():
+        raise UsageError(f"{media_dir}: no such folder (--media-dir)")
+    wanted = media if media is not None else (not is_file or media_dir is not None)
+    if media is False and media_dir is not None:
+        raise UsageError("--media-dir and --no-media contradict each other")
+    if not wanted:
+        return None
+    return MediaOptions(external=external, max_size=parse_size(max_size),
+                        concurrency=concurrency, media_dir=media_dir,
+                        download=not is_file or media_dir is None or bool(media))  # fmt: skip
 
 
 SCRAPE_OPTIONS = {"max_pages": "--max-pages", "since": "--since", "url_pattern": "--url-pattern",
@@ -559,6 +615,94 @@ def check_command(
         if not verdicts:
             out.print("no site in the archive yet: nothing is backed up", markup=False)
     if not verdicts or not all(v.healthy for v in verdicts):
+        raise typer.Exit(1)
+
+
+@media_app.command("list")
+def media_list(
+    site: SiteOption = None,
+    status: Annotated[
+        str | None, typer.Option(help="Only: ok, missing, failed or too-large.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """List the media files the archive keeps, with how each fetch went.
+
+    \b
+    Example:
+      wpcpd media list --status failed
+    """
+    with _read_archive() as archive:
+        rows = [r for r in archive.media_files(site) if status is None or r["status"] == status]
+    _print_rows(rows, ["site", "status", "size", "sha256", "url", "reason"], as_json)
+
+
+@media_app.command("fetch")
+def media_fetch(
+    site: SiteOption = None,
+    media_dir: Annotated[
+        Path | None, typer.Option(help="Copy from this copy of wp-content/uploads first.")
+    ] = None,
+    media_external: Annotated[
+        bool, typer.Option(help="Keep files the content shows from other hosts too.")
+    ] = False,
+    media_max_size: Annotated[
+        str, typer.Option(metavar="SIZE", help="Larger files are listed, not fetched.")
+    ] = "200MB",
+    recheck: Annotated[
+        bool, typer.Option(help="Ask again for kept files, conditionally (ETag, date).")
+    ] = False,
+    concurrency: Annotated[int, typer.Option(min=1, max=16, help="Files fetched at once.")] = 4,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Fetch what is missing from the media store: new files, failures, 404s again.
+
+    \b
+    Example:
+      wpcpd media fetch --site blog.example.org
+    """
+    from wpcpd.media import MediaOptions, parse_size
+
+    if media_dir is not None and not media_dir.is_dir():
+        raise UsageError(f"{media_dir}: no such folder (--media-dir)")
+    options = MediaOptions(external=media_external, max_size=parse_size(media_max_size),
+                           concurrency=concurrency, recheck=recheck, retry_missing=True,
+                           media_dir=media_dir)  # fmt: skip
+    with _open_archive() as archive:
+        row = archive.resolve_site(site)
+        keys = [row["key"]] if row is not None else [r["key"] for r in archive.sites()]
+        report = pull.fetch_media(archive, keys, options, None)
+    if as_json:
+        out.print_json(json.dumps(report.as_dict()))
+        return
+    for warning in report.warnings():
+        _warn(warning)
+    out.print(report.describe(), markup=False)
+
+
+@media_app.command("verify")
+def media_verify(
+    site: SiteOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """Re-hash every stored file; exit 1 if any is missing or its bytes changed.
+
+    \b
+    Example:
+      wpcpd media verify
+    """
+    from wpcpd.media import verify
+
+    with _read_archive() as archive:
+        rows = verify(archive, site)
+    bad = [r for r in rows if r["problem"]]
+    if as_json:
+        _print_rows(rows, [], as_json=True)
+    else:
+        for r in bad:
+            out.print(f"PROBLEM\t{r['site']}\t{r['url']}\t{r['problem']}", markup=False)
+        out.print(f"{len(rows) - len(bad)} of {len(rows)} media files verified", markup=False)
+    if bad:
         raise typer.Exit(1)
 
 

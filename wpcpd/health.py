@@ -9,6 +9,7 @@ from typing import Any
 
 from wpcpd.archive import Archive
 from wpcpd.errors import UsageError
+from wpcpd.media import store_problems
 from wpcpd.model import parse_gmt
 
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.I)
@@ -67,6 +68,9 @@ def _site_health(
         health.problems.append(f"pull {what} at {run['started_at']}{reason}")
     if archive.unfinished_full_pulls(status["key"]):
         health.problems.append("a full pull has not finished: run the same pull again to resume")
+    # Media files the site would not give, or that are gone from the store beside the
+    # archive: a backup that has lost its pictures is not healthy.
+    health.problems += store_problems(archive, status["key"])
     return health
 
 

@@ -14,6 +14,7 @@ from wpcpd.archive import Archive, SaveSummary, now_iso
 from wpcpd.credentials import DEFAULT_PASSWORD_ENV
 from wpcpd.errors import SourceError, UsageError
 from wpcpd.http import BearerAuth, Politeness, PoliteSession, SafeBasicAuth, make_session
+from wpcpd.media import MediaFetcher, MediaOptions, MediaReport
 from wpcpd.model import site_key
 from wpcpd.sources.discover import (
     SiteApi,
@@ -57,6 +58,8 @@ class PullResult:
     summary: SaveSummary
     warnings: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    media: MediaReport | None = None
+    """The media files fetched after the records, when asked for."""
 
     @property
     def public_only(self) -> bool:
@@ -70,6 +73,7 @@ class PullResult:
             **self.summary.as_dict(),
             "warnings": self.warnings,
             **self.details,
+            **({"media": self.media.as_dict()} if self.media is not None else {}),
         }
 
     def describe(self) -> str:
@@ -87,6 +91,8 @@ class PullResult:
             parts.append("new ids for " + ", ".join(
                 f"{n} {kind if n != 1 else kind[:-1]}" for kind, n in assigned.items() if n
             ))  # fmt: skip
+        if self.media is not None:
+            parts.append(self.media.describe())
         sites = ", ".join(self.summary.sites) or "no site"
         how = self.channel + (f", {self.details['mode']}" if "mode" in self.details else "")
         return f"pulled {sites} from {self.source} via {how}: " + ("; ".join(parts) or
@@ -120,11 +126,14 @@ def pull(
     live: LiveOptions | None = None,
     on_progress: Callable[[int], None] | None = None,
     site: str | None = None,
+    media: MediaOptions | None = None,
 ) -> PullResult:
     """Read `source`, an export file or a blog's address, into the archive.
 
     `site` (export files only) files the export under that site: a key, an address, or a
-    site the archive knows (by key, address or number).
+    site the archive knows (by key, address or number). `media` fetches the site's media
+    files into the store beside the archive afterwards (wpcpd/media.py); failures there are
+    listed in the result, never fatal.
     """
     path = Path(source)
     is_file = via in ("auto", "wxr") and path.exists()
@@ -139,12 +148,32 @@ def pull(
             result = _pull_wxr(archive, path, on_progress, site)
         else:
             result = _pull_live(archive, source, via, live or LiveOptions(), on_progress)
+        if media is not None:
+            result.media = fetch_media(archive, result.summary.sites, media, live)
+            result.warnings += result.media.warnings()
     except BaseException as exc:
         interrupted = isinstance(exc, KeyboardInterrupt | SystemExit)
         _finish_run(archive, run, "interrupted" if interrupted else "failed", message=str(exc))
         raise
     _finish_run(archive, run, "ok", channel=result.channel, public_only=result.public_only)
     return result
+
+
+def fetch_media(
+    archive: Archive, site_keys: list[str], options: MediaOptions, live: LiveOptions | None
+) -> MediaReport:
+    """Fetch the media files of the sites a pull saved. A session of its own, without the
+    pull's login: files are public, and a password never goes to a file's host."""
+    politeness = live.politeness if live is not None else Politeness()
+    session = make_session(politeness)
+    total = MediaReport()
+    for key in dict.fromkeys(site_keys):
+        report = MediaFetcher(archive, session, options).run(key)
+        for outcome, n in report.counts.items():
+            total.counts[outcome] = total.counts.get(outcome, 0) + n
+        total.problems += report.problems
+    total.requests = session.request_count
+    return total
 
 
 FILE_SUFFIXES = (".xml", ".gz", ".wxr", ".xml.gz")

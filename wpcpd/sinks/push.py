@@ -39,6 +39,7 @@ from urllib.parse import unquote, urlsplit
 from wpcpd.archive import Archive, RemoteId
 from wpcpd.errors import UsageError
 from wpcpd.http import NetworkError, Politeness, PoliteSession, make_session
+from wpcpd.media import copy_out
 from wpcpd.model import Author, Comment, Media, Post, Term, format_gmt, format_local, site_key
 from wpcpd.pull import LiveOptions, authenticate
 from wpcpd.sinks.redirects import MediaFile, RedirectPair, UrlMap, write_redirects
@@ -452,6 +453,13 @@ def url_map(source: Source, maps: Mappings) -> UrlMap:
         item = source.media.get(int(source_id))
         if item is not None and item.url and source_id in files:
             media.append(MediaFile(item.id, item.url, files[source_id], sizes.get(source_id, {})))
+    extra_sizes: dict[str, dict[str, str]] = {}
+    for key, remote in maps.all("media_extra_size").items():
+        old, _, dims = key.rpartition(" ")
+        extra_sizes.setdefault(old, {})[dims] = remote.target_url
+    for old, remote in maps.all("media_extra").items():  # files kept that are no attachment
+        if remote.target_url:
+            media.append(MediaFile(0, old, remote.target_url, extra_sizes.get(old, {})))
     media_ids = {int(k): r.target_id for k, r in maps.all("media").items()}
     return UrlMap(pages, media, media_ids)
 
@@ -620,6 +628,7 @@ class Pusher:
         self.report = report
         self.on_phase = on_phase or (lambda phase, total: None)
         self.writer = target.writer
+        self.archive = archive
         self.maps = Mappings(archive, source.key, target.key, options.dry_run)
         self.index = TargetIndex(target.client)
         self.runner = Runner(report, options.concurrency, options.dry_run)
@@ -813,6 +822,37 @@ class Pusher:
         # One at a time: WordPress races creating the month's upload folder ("Unable to
         # create directory") when two uploads arrive together.
         self.runner.run((self.media_decision(m) for m in items), concurrency=1)
+        extras = [row for row in self.archive.media_files(self.source.key)
+                  if row["status"] == "ok" and row["media_id"] is None]  # fmt: skip
+        self.runner.run((self.file_decision(row) for row in extras), concurrency=1)
+
+    def file_decision(self, row: dict[str, Any]) -> Decision:
+        """A file the content shows that is no attachment (kept in the media store):
+        uploaded as an attachment of its own, so the content can point at it."""
+        url, key = row["url"], f"file {row['url']}"
+        name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or "file"
+        mapped = self.maps.get("media_extra", url)
+        if mapped and mapped.content_hash == row["sha256"]:
+            return Outcome("media", key, "unchanged", "", name)
+
+        def send() -> dict[str, Any]:
+            data = copy_out(self.archive, self.source.key, url)
+            if data is None:
+                raise RestError(f"{url}: not in the media store", 0, "download_failed")
+            return self.writer.upload_media(data, name, row["content_type"])
+
+        def finish(answer: dict[str, Any]) -> None:
+            self.maps.record("media_extra", url, answer["id"], answer.get("source_url", ""),
+                             row["sha256"])  # fmt: skip
+            sizes = (answer.get("media_details") or {}).get("sizes") or {}
+            for size in sizes.values():
+                if size.get("width") and size.get("height") and size.get("source_url"):
+                    dims = f"{size['width']}x{size['height']}"
+                    self.maps.record("media_extra_size", f"{url} {dims}", answer["id"],
+                                     size["source_url"])  # fmt: skip
+            self.report.add(Outcome("media", key, "created", "", name))
+
+        return Write("media", key, name, "create", send, finish)
 
     def _attachment(self, media: Media) -> Post:
         found = self.source.posts.get(media.id)
@@ -868,6 +908,10 @@ class Pusher:
         return {**answer, "sha256": sha}
 
     def _file_bytes(self, media: Media) -> bytes:
+        # The media store beside the archive first: the old site may be gone.
+        kept = copy_out(self.archive, self.source.key, media.url) if media.url else None
+        if kept is not None:
+            return kept
         local = self._local_copy(media)
         if local is not None:
             return local.read_bytes()
