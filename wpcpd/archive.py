@@ -346,7 +346,8 @@ class RunHistory:
     """Failed, interrupted or killed runs after the last successful one."""
 
 
-def _process_alive(pid: int | None) -> bool:
+def process_alive(pid: int | None) -> bool:
+    """Whether a process of that id still runs (a kill -9 leaves no other trace)."""
     if not pid:
         return False
     if pid == os.getpid():
@@ -650,7 +651,7 @@ class Archive:
             "SELECT * FROM pull_runs WHERE site_key = ? ORDER BY started_at, id", (site_key_,)
         )]  # fmt: skip
         for row in rows:
-            if row["outcome"] == "running" and not _process_alive(row["pid"]):
+            if row["outcome"] == "running" and not process_alive(row["pid"]):
                 row["outcome"] = "killed"  # ended without a word: kill -9, power loss
         history = RunHistory(last_attempt=rows[-1] if rows else None)
         for row in rows:

@@ -263,6 +263,11 @@ def _warn(message: str) -> None:
         err.print(f"wpcpd: warning: {message}", markup=False, soft_wrap=True)
 
 
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON (listings: one object per line).")
+]
+
+
 def _site_ref(value: str | None) -> str | None:
     return None if value is None else site_reference(value)
 
@@ -383,7 +388,7 @@ def pull_command(
     media_max_size: Annotated[
         str, typer.Option(metavar="SIZE", help="Larger files are listed, not fetched.")
     ] = "200MB",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Read a blog into the archive; running it again updates, never duplicates.
 
@@ -536,7 +541,7 @@ class _Bar:
 @app.command("stats")
 def stats_command(
     site: SiteOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Count what the archive holds: posts by type and status, comments, terms, authors.
 
@@ -588,7 +593,7 @@ def check_command(
     max_age: Annotated[
         str, typer.Option(help="How old the last successful pull may be: 26h, 2d, 90m.")
     ] = "26h",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Is the backup healthy? Exit 0 if every site was pulled recently and completely, 1 if
     not.
@@ -624,7 +629,7 @@ def media_list(
     status: Annotated[
         str | None, typer.Option(help="Only: ok, missing, failed or too-large.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List the media files the archive keeps, with how each fetch went.
 
@@ -653,7 +658,7 @@ def media_fetch(
         bool, typer.Option(help="Ask again for kept files, conditionally (ETag, date).")
     ] = False,
     concurrency: Annotated[int, typer.Option(min=1, max=16, help="Files fetched at once.")] = 4,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Fetch what is missing from the media store: new files, failures, 404s again.
 
@@ -683,7 +688,7 @@ def media_fetch(
 @media_app.command("verify")
 def media_verify(
     site: SiteOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Re-hash every stored file; exit 1 if any is missing or its bytes changed.
 
@@ -745,7 +750,7 @@ def list_posts(
         str | None, typer.Option(help="post, page, attachment, or a custom type the site has.")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List posts, newest first (drafts by when they were last changed).
 
@@ -778,7 +783,7 @@ def comments_command(
         str | None, typer.Option(help="Only comments written on or after this date (GMT).")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List comments, newest first: what awaits moderation, what arrived since a date.
 
@@ -892,7 +897,7 @@ def sites_test(
     password_env: Annotated[
         str, typer.Option(help="Environment variable holding the application password.")
     ] = DEFAULT_PASSWORD_ENV,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Check that a site answers and accepts its credentials; say what is wrong if not.
 
@@ -912,7 +917,7 @@ def sites_test(
 
 @sites_app.command("list")
 def sites_list(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List site profiles.
 
@@ -960,7 +965,7 @@ def publish_command(
         bool, typer.Option(help="Add 'Originally posted at' the first site, to the others.")
     ] = False,
     strict: Annotated[bool, typer.Option(help="Unanswered prompts are errors.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Publish a reflection to one or several blogs; safe to run again.
 
@@ -1012,7 +1017,7 @@ def show_command(
         str, typer.Argument(metavar="POST", help="The post's id on its site, its slug or address.")
     ],
     site: SiteOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Show one post with its terms and comment threads; a reflection's prompts and actions.
 
@@ -1113,7 +1118,7 @@ def _write_atomically(path: Path, records: Any, redact_passwords: bool) -> int:
 def reflections_command(
     site: SiteOption = None,
     programme: Annotated[str | None, typer.Option(help="Only this programme, e.g. cpd23.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Find the CPD reflections among archived posts and list them.
 
@@ -1156,7 +1161,7 @@ def _first_action(actions: list[str]) -> str:
 
 @app.command("templates")
 def templates_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List the reflection templates, shipped and your own, with their prompts.
 
@@ -1301,7 +1306,7 @@ def push_command(
     insecure_http: Annotated[
         bool, typer.Option(help="Allow sending a password over plain http to another host.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Push an archived blog into another WordPress; run again to resume or update.
 
@@ -1386,7 +1391,7 @@ def verify_command(
     insecure_http: Annotated[
         bool, typer.Option(help="Allow sending a password over plain http to another host.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Read the target back and compare it with the archive, field by field; exit 1 on
     differences.

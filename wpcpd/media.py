@@ -17,6 +17,7 @@ variant is kept only when the original cannot be had (recorded as `variant = 1`)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import os
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-from wpcpd.archive import Archive, now_iso
+from wpcpd.archive import Archive, now_iso, process_alive
 from wpcpd.errors import UsageError
 from wpcpd.http import NetworkError
 
@@ -114,7 +115,7 @@ class MediaStore:
                 _fsync_dir(dest.parent)
             return sha, size
         except BaseException:
-            with _suppress_missing():
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
             raise
 
@@ -125,8 +126,8 @@ class MediaStore:
             return
         for path in temp_dir.glob("*.part"):
             pid = path.name.split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                with _suppress_missing():
+            if pid.isdigit() and not process_alive(int(pid)):
+                with contextlib.suppress(FileNotFoundError):
                     path.unlink()
 
     def hash_file(self, sha256: str) -> tuple[str, int] | None:
@@ -152,24 +153,6 @@ def _fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-class _suppress_missing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type | None, *rest: object) -> bool:
-        return kind is not None and issubclass(kind, FileNotFoundError)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # -- which files a site has --------------------------------------------------------------
