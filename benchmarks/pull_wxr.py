@@ -25,7 +25,8 @@ WORK = HERE / "work"
 
 
 def make_export(posts: int, comments_per_post: int) -> Path:
-    out = WORK / f"wxr-{posts}-posts.xml"
+    """The bundled sample grown to `posts` posts (made once, kept in benchmarks/work/)."""
+    out = WORK / f"wxr-{posts}-posts-{comments_per_post}-comments.xml"
     if not out.exists():
         subprocess.run(
             [sys.executable, str(HERE / "make_wxr.py"), str(TEMPLATE), str(out),

@@ -27,24 +27,14 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-TEMPLATE = ROOT / "fixtures" / "sample-cpd23.xml"
 WORK = HERE / "work"
 TARGET_SECONDS = 2.0
 
 sys.path.insert(0, str(ROOT))
+from pull_wxr import make_export  # noqa: E402  (beside this file)
+
 from wpcpd.archive import Archive  # noqa: E402
 from wpcpd.model import Site  # noqa: E402
-
-
-def make_export(posts: int, comments_per_post: int) -> Path:
-    out = WORK / f"wxr-{posts}-posts-{comments_per_post}-comments.xml"
-    if not out.exists():
-        subprocess.run(
-            [sys.executable, str(HERE / "make_wxr.py"), str(TEMPLATE), str(out),
-             "--posts", str(posts), "--comments-per-post", str(comments_per_post)],
-            check=True,
-        )  # fmt: skip
-    return out
 
 
 def fresh_archive(export: Path) -> tuple[Path, float]:
