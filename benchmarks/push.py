@@ -28,7 +28,7 @@ from typing import Any
 from wpcpd.archive import Archive
 from wpcpd.http import Politeness, make_session
 from wpcpd.model import Author, Comment, Post, Site, Term, TermRef
-from wpcpd.sinks.push import PushOptions, PushReport, push
+from wpcpd.sinks.migrate.push import PushOptions, PushReport, push
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "wordpress"))

@@ -32,7 +32,7 @@ from wpcpd.media import (
     wanted_files,
 )
 from wpcpd.model import Media, Post, Site, site_key
-from wpcpd.sinks.push import PushOptions, push
+from wpcpd.sinks.migrate.push import PushOptions, push
 
 # Two real images WordPress makes its sizes of (one the featured image), a PDF and an audio
 # file as attachments; in a post: the first image at its medium size with srcset, a file

@@ -20,7 +20,7 @@ import pytest
 
 from wpcpd.model import Post, TermRef
 from wpcpd.reflect.detect import Reflection, describe_sections, detect_reflection
-from wpcpd.sources.scrape_html import read_post_page
+from wpcpd.sources.scrape.html import read_post_page
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "fixtures" / "html" / "wpcom-2011-cpd23-thing-12.html"

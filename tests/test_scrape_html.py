@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wpcpd.sources.scrape_html import (
+from wpcpd.sources.scrape.html import (
     PageProblem,
     ScrapedPost,
     claimed_comment_count,

@@ -17,7 +17,7 @@ from test_push import archive, archive_a, live, rest, run_push, site_a, target
 
 from wpcpd.archive import Archive
 from wpcpd.errors import UsageError
-from wpcpd.sinks.push import (
+from wpcpd.sinks.migrate.push import (
     Outcome,
     PushReport,
     _levels,
@@ -26,6 +26,7 @@ from wpcpd.sinks.push import (
     parse_since,
     read_author_map,
 )
+from wpcpd.sinks.migrate.verify import verify
 from wpcpd.sinks.redirects import (
     MediaFile,
     RedirectPair,
@@ -34,7 +35,6 @@ from wpcpd.sinks.redirects import (
     usable_pairs,
     write_redirects,
 )
-from wpcpd.verify import verify
 
 __all__ = ["archive", "archive_a", "site_a"]  # fixtures shared with test_push
 

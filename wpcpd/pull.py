@@ -16,16 +16,6 @@ from wpcpd.errors import SourceError, UsageError
 from wpcpd.http import BearerAuth, Politeness, PoliteSession, SafeBasicAuth, make_session
 from wpcpd.media import MediaFetcher, MediaOptions, MediaReport
 from wpcpd.model import site_key
-from wpcpd.sources.discover import (
-    SiteApi,
-    choose_scheme,
-    discover,
-    is_wordpress_com,
-    normalise_url,
-    site_address,
-    wpcom_api_base,
-    wpcom_site,
-)
 from wpcpd.sources.rest import (
     NoRestApi,
     RestBlocked,
@@ -45,6 +35,16 @@ from wpcpd.sources.wxr import (
 )
 from wpcpd.sources.xmlrpc import XmlRpcSource, default_endpoint
 from wpcpd.streams import read_ahead
+from wpcpd.wordpress.discover import (
+    SiteApi,
+    choose_scheme,
+    discover,
+    is_wordpress_com,
+    normalise_url,
+    site_address,
+    wpcom_api_base,
+    wpcom_site,
+)
 
 OUTCOMES = ("new", "updated", "unchanged", "kept", "removed")
 PLURALS = {"post": "posts", "comment": "comments", "term": "terms", "author": "authors",

@@ -34,7 +34,7 @@ from wpcpd.model import (
     parse_gmt,
     site_key,
 )
-from wpcpd.sources.discover import route_url
+from wpcpd.wordpress.discover import route_url
 
 PER_PAGE = 100
 # Post types that hold the site's machinery rather than its writing.

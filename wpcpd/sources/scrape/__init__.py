@@ -23,7 +23,7 @@ from wpcpd.archive import Archive, now_iso
 from wpcpd.errors import SourceError, UsageError
 from wpcpd.http import PoliteSession
 from wpcpd.model import Comment, Record, Term, site_key
-from wpcpd.sources.scrape_html import (
+from wpcpd.sources.scrape.html import (
     PageProblem,
     ScrapedPost,
     is_login_wall,
@@ -35,7 +35,7 @@ from wpcpd.sources.scrape_html import (
     read_site,
     read_term_page,
 )
-from wpcpd.sources.sitemap import (
+from wpcpd.sources.scrape.sitemap import (
     CHANNEL,
     MAX_BYTES,
     Candidate,

@@ -18,7 +18,15 @@ from wpcpd.archive import RemoteId
 from wpcpd.errors import SourceError
 from wpcpd.model import site_key
 from wpcpd.reflect.render import ImageRef
-from wpcpd.sinks.publish import KIND, SOURCE, Outcome, Publication, check_document, digest, slugify
+from wpcpd.sinks.publish.rest import (
+    KIND,
+    SOURCE,
+    Outcome,
+    Publication,
+    check_document,
+    digest,
+    slugify,
+)
 from wpcpd.sources.xmlrpc import XmlRpcSource
 
 FAULT_INVALID_POST = 404

@@ -973,7 +973,7 @@ def publish_command(
     Example:
       wpcpd publish thing-12.md --to work --to personal --status draft
     """
-    from wpcpd.sinks.publish import PublishOptions, publish_file
+    from wpcpd.sinks.publish.rest import PublishOptions, publish_file
 
     targets = to or _front_targets(file)
     if not targets:
@@ -1003,7 +1003,7 @@ def _connector(ref: str, user: str | None, password_env: str) -> Callable[[], An
     url, user, variable = _target_options(ref, user, password_env)
 
     def connect() -> Any:
-        from wpcpd.sinks.publish import connect_site
+        from wpcpd.sinks.publish.rest import connect_site
 
         options = pull.LiveOptions(user=user, password=resolve_password(url, user, variable))
         return connect_site(url, options)
@@ -1316,7 +1316,7 @@ def push_command(
           --to https://new.example.org --user admin \\
           --create-authors --redirects redirects
     """
-    from wpcpd.sinks import push as migrate
+    from wpcpd.sinks.migrate import push as migrate
 
     url, user, variable = _target_options(to, user, password_env)
     options = migrate.PushOptions(
@@ -1401,7 +1401,7 @@ def verify_command(
       WPCPD_PASSWORD=... wpcpd verify --from old.example.org \\
           --against https://new.example.org --user admin
     """
-    from wpcpd.verify import verify
+    from wpcpd.sinks.migrate.verify import verify
 
     url, user, variable = _target_options(against, user, password_env)
     live = pull.LiveOptions(user=user, password=resolve_password(url, user, variable),

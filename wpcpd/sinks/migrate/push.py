@@ -43,10 +43,10 @@ from wpcpd.media import copy_out
 from wpcpd.model import Author, Comment, Media, Post, Term, format_gmt, format_local, site_key
 from wpcpd.pull import LiveOptions, authenticate
 from wpcpd.sinks.redirects import MediaFile, RedirectPair, UrlMap, write_redirects
-from wpcpd.sinks.rest_writer import RestWriteError, RestWriter
-from wpcpd.sources.discover import discover
 from wpcpd.sources.rest import SKIPPED_TAXONOMIES, SKIPPED_TYPES, RestClient, RestError
 from wpcpd.text import term_name_key
+from wpcpd.wordpress.discover import discover
+from wpcpd.wordpress.writer import RestWriteError, RestWriter
 
 ONLY_CHOICES = ("posts", "pages", "comments", "media")
 KINDS = ("author", "term", "media", "page", "post", "comment")

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Tag
 
 from wpcpd.model import Author, Comment, Media, Post, Site, Term, TermRef, site_key
-from wpcpd.sources.sitemap import (
+from wpcpd.sources.scrape.sitemap import (
     CHANNEL,
     Page,
     normalise_url,

@@ -7,7 +7,7 @@ which turns WordPress's error bodies into `RestWriteError` and counts writes by 
 Retrying: the session retries PUT and DELETE (the same request twice has the same effect)
 but never POST, since a POST whose answer was lost may still have created something. Callers
 that must not duplicate record what they created (wpcpd's `remote_ids` table) and look for
-their own earlier work on the target before creating again; see `wpcpd.sinks.push`.
+their own earlier work on the target before creating again; see `wpcpd.sinks.migrate.push`.
 
     writer = RestWriter(client)
     post = writer.create_post({"title": "Hello", "content": "<p>Hi</p>", "status": "draft"})

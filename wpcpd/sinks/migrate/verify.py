@@ -23,7 +23,7 @@ from wpcpd.archive import Archive
 from wpcpd.errors import UsageError
 from wpcpd.model import Comment, Media, Post, Term, format_gmt, format_local
 from wpcpd.pull import LiveOptions, pull
-from wpcpd.sinks.push import (
+from wpcpd.sinks.migrate.push import (
     Mappings,
     PushOptions,
     Source,

@@ -29,11 +29,11 @@ from wpcpd.http import make_session
 from wpcpd.model import TermRef, site_key
 from wpcpd.pull import Connection, LiveOptions, connect_rest
 from wpcpd.reflect.render import Document, ImageRef
-from wpcpd.sinks.rest_writer import RestWriter
-from wpcpd.sources.discover import discover
 from wpcpd.sources.rest import NoRestApi, RestBlocked, RestError, RestSource
 from wpcpd.sources.xmlrpc import XmlRpcSource, default_endpoint
 from wpcpd.text import term_name_key, term_search_text
+from wpcpd.wordpress.discover import discover
+from wpcpd.wordpress.writer import RestWriter
 
 KIND = "reflection"
 SOURCE = "file"
@@ -80,7 +80,7 @@ class Publication:
             if isinstance(connection, Connection):
                 outcome = _SitePublisher(self, connection).publish()
             else:
-                from wpcpd.sinks.publish_xmlrpc import XmlRpcSitePublisher
+                from wpcpd.sinks.publish.xmlrpc import XmlRpcSitePublisher
 
                 outcome = XmlRpcSitePublisher(self, connection).publish()
         except WpcpdError as exc:
@@ -306,7 +306,7 @@ def connect_site(url: str, options: LiveOptions) -> Any:
     try:
         return connect_rest(url, options)
     except (RestBlocked, NoRestApi) as exc:
-        from wpcpd.sinks.publish_xmlrpc import XmlRpcConnection
+        from wpcpd.sinks.publish.xmlrpc import XmlRpcConnection
 
         session = make_session(options.politeness)
         api = discover(session, url)

@@ -1,0 +1,5 @@
+"""The command line: parse, call the library, print."""
+
+from wpcpd.cli.app import app
+
+__all__ = ["app"]

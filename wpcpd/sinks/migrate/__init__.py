@@ -1,0 +1,1 @@
+"""Migrating an archived blog to another WordPress: push and verify."""

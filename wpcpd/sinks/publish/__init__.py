@@ -1,0 +1,1 @@
+"""Publishing a reflection document to a WordPress, over REST or XML-RPC."""
