@@ -1,6 +1,6 @@
 """Programme definitions (cpd23 and friends): names to recognise, each Thing's topic and prompts.
 
-Definitions are TOML files in the shipped `wpcpd/templates/programmes/` and in the user's
+Definitions are TOML files in the shipped `templates/programmes/` and in the user's
 templates directory (`<templates dir>/programmes/`); a user file with the same `key`
 replaces the shipped one, so a person can reword the prompts without touching the package.
 """
@@ -18,7 +18,13 @@ import platformdirs
 from wpcpd.errors import UsageError
 
 TEMPLATES_ENV = "WPCPD_TEMPLATES"
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "templates"
+_PACKAGE = Path(__file__).resolve().parent.parent
+# Installed from a wheel, the templates sit inside the package (setup.py maps them there);
+# in a source checkout they are templates/ at the repository root, beside the package.
+SHIPPED_DIR = next(
+    (p for p in (_PACKAGE / "templates", _PACKAGE.parent / "templates") if p.is_dir()),
+    _PACKAGE / "templates",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Reflection templates: Jinja2 files that start a new reflection as Markdown with front matter.
 
-A template is `NAME.md.j2` in the shipped `wpcpd/templates/` or in the user's templates
+A template is `NAME.md.j2` in the shipped `templates/` or in the user's templates
 directory ($WPCPD_TEMPLATES, else `platformdirs.user_config_dir("wpcpd")/templates`); a user
 template with the same name replaces the shipped one. Each starts with a Jinja comment holding
 a YAML header:

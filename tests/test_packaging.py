@@ -1,0 +1,53 @@
+"""The wheel carries what the tool needs at run time: the templates from the repository root."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _source_tree(into: Path) -> Path:
+    """What an sdist holds, copied: building in the checkout would leave build/ behind."""
+    into.mkdir()
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy(ROOT / name, into / name)
+    for folder in ("wpcpd", "templates"):
+        shutil.copytree(ROOT / folder, into / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return into
+
+
+def test_the_wheel_ships_the_root_templates_inside_the_package(tmp_path: Path) -> None:
+    source = _source_tree(tmp_path / "source")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "--wheel-dir", str(tmp_path), str(source)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (wheel,) = tmp_path.glob("wpcpd-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {
+        "wpcpd/templates/" + p.relative_to(ROOT / "templates").as_posix()
+        for p in (ROOT / "templates").rglob("*")
+        if p.is_file()
+    }
+    assert shipped and shipped <= names
+
+    # Installed, the package finds them inside itself: list them from a tree without the checkout.
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+         str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    probe = "from wpcpd.reflect import programmes; print(programmes.SHIPPED_DIR)"
+    found = subprocess.run(
+        [sys.executable, "-c", probe],
+        check=True, capture_output=True, text=True, cwd=tmp_path,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert Path(found.stdout.strip()) == target / "wpcpd" / "templates"
