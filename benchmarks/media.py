@@ -30,9 +30,10 @@ from typing import Any
 import requests
 
 from wpcpd.archive import Archive
+from wpcpd.archive.media_store import store_path
 from wpcpd.http import Politeness, make_session
-from wpcpd.media import MediaFetcher, MediaOptions, store_path
 from wpcpd.pull import LiveOptions, pull
+from wpcpd.sources.media import MediaFetcher, MediaOptions
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "wordpress"))

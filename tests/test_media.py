@@ -20,19 +20,17 @@ from test_kill_resume import Request, cli_env, run_killed_at_request, wpcpd
 from test_push import QUICK
 
 from wpcpd.archive import Archive
-from wpcpd.media import (
+from wpcpd.archive.media_store import MediaStore, safe_upload_path, store_path
+from wpcpd.model import Media, Post, Site, site_key
+from wpcpd.sinks.migrate.push import PushOptions, push
+from wpcpd.sources.media import (
     HostPolicy,
     MediaFetcher,
     MediaOptions,
-    MediaStore,
     original_of,
-    safe_upload_path,
-    store_path,
     strip_resize,
     wanted_files,
 )
-from wpcpd.model import Media, Post, Site, site_key
-from wpcpd.sinks.migrate.push import PushOptions, push
 
 # Two real images WordPress makes its sizes of (one the featured image), a PDF and an audio
 # file as attachments; in a post: the first image at its medium size with srcset, a file

@@ -16,11 +16,11 @@ from conftest import require_wordpress
 from sandbox import WordPressSandbox
 
 from wpcpd.archive import Archive
+from wpcpd.cli.commands.migrate import verify_by_pull as verify
 from wpcpd.http import Politeness, PoliteSession, make_session
 from wpcpd.model import Comment, Media, Site
 from wpcpd.pull import LiveOptions, pull
 from wpcpd.sinks.migrate.push import PushOptions, PushReport, push
-from wpcpd.sinks.migrate.verify import verify
 from wpcpd.sources.scrape import ScrapeOptions
 from wpcpd.sources.wxr import read_wxr
 
@@ -406,7 +406,7 @@ def test_author_map_csv_and_missing_authors(
           " 'user_pass' => 'x-sandbox-password', 'role' => 'editor']);")  # fmt: skip
     mapping = tmp_path / "authors.csv"
     mapping.write_text("source,target\neditor,sian@example.org\n", encoding="utf-8")
-    from wpcpd.sinks.migrate.push import read_author_map
+    from wpcpd.cli.commands.migrate import read_author_map
 
     report, _ = run_push(
         archive,

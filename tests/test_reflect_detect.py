@@ -17,13 +17,13 @@ from wpcpd.model import Post, TermRef
 from wpcpd.reflect.derive import derive_reflections, reflection_of
 from wpcpd.reflect.detect import (
     Reflection,
-    autop,
     describe_sections,
     detect_reflection,
     detect_site_reflections,
-    thing_label,
     word_count,
 )
+from wpcpd.reflect.sections import autop
+from wpcpd.reflect.things import thing_label
 from wpcpd.sources.wxr import read_wxr
 
 BLOG = Path(__file__).parent.parent / "fixtures" / "reflections" / "cpd23-blog.xml"

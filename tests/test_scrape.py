@@ -22,7 +22,7 @@ from sandbox import php_literal
 from wpcpd.archive import Archive
 from wpcpd.errors import SourceError, UsageError
 from wpcpd.http import Politeness, make_session
-from wpcpd.model import Comment, Post, Record, Term
+from wpcpd.model import CachedPage, Checkpoint, Comment, Post, Record, Term, site_key
 from wpcpd.sources.scrape import ScrapeOptions, ScrapeSource
 from wpcpd.sources.wxr import read_wxr
 from wpcpd.text import html_to_text
@@ -335,6 +335,45 @@ def test_an_interrupted_scrape_resumes_without_fetching_again(
     assert f"{blog.url}/post-1/" in second.report.crawl.resumed
     assert "resuming" in " ".join(second.report.discovery)
     assert third.report.crawl.resumed == []  # the second run finished: nothing to resume
+
+
+@dataclass
+class MemoryStub:
+    """A page cache and sync state in dicts: what a scrape needs besides the network."""
+
+    pages: dict[str, CachedPage] = field(default_factory=dict)
+    state: dict[tuple[str, str, str], str] = field(default_factory=dict)
+
+    def cached_page(self, url: str) -> CachedPage | None:
+        return self.pages.get(url)
+
+    def store_page(self, page: CachedPage) -> None:
+        self.pages[page.url] = page
+
+    def sync_value(self, site_key_: str, channel: str, name: str) -> str | None:
+        return self.state.get((site_key_, channel, name))
+
+
+def test_the_source_writes_nothing_itself_its_run_state_comes_as_checkpoints(
+    blog: FakeBlog,
+) -> None:
+    urls = small_blog(blog, 2)
+    memory = MemoryStub()
+    source = ScrapeSource(make_session(FAST), memory, blog.url, NOW)
+    records = list(source.records())
+    marks = [(i, r) for i, r in enumerate(records) if isinstance(r, Checkpoint)]
+    assert [(r.channel, r.name) for _, r in marks] == [
+        ("scrape", "run_started"),
+        ("scrape", "run_finished"),
+    ]
+    assert marks[0][0] == 1 and marks[-1][0] == len(records) - 1  # after the Site; last
+    assert {f"{blog.url}/", *urls} <= set(memory.pages)  # the cache got the pages it read
+    # A run that began and never finished is resumed from the cache, without a new start.
+    memory.state[(site_key(blog.url), "scrape", "run_started")] = marks[0][1].value
+    again = ScrapeSource(make_session(FAST), memory, blog.url, NOW)
+    names = [r.name for r in again.records() if isinstance(r, Checkpoint)]
+    assert names == ["run_finished"]
+    assert set(urls) <= set(again.report.crawl.resumed)
 
 
 # -- discovery ---------------------------------------------------------------------------

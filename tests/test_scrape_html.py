@@ -7,18 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from wpcpd.sources.scrape.html import (
-    PageProblem,
-    ScrapedPost,
-    claimed_comment_count,
-    comment_page_links,
-    parse_html,
-    parse_human_date,
-    read_post_page,
-    read_term_page,
-    stable_id,
-    wp_slug,
-)
+from wpcpd.sources.scrape.comments import claimed_comment_count, comment_page_links
+from wpcpd.sources.scrape.html import PageProblem, ScrapedPost, read_post_page
+from wpcpd.sources.scrape.markup import parse_html, stable_id
+from wpcpd.sources.scrape.printed_dates import parse_human_date
+from wpcpd.sources.scrape.terms import read_term_page, wp_slug
 from wpcpd.text import html_to_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "html"

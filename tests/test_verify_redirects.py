@@ -16,17 +16,14 @@ from sandbox import WordPressSandbox
 from test_push import archive, archive_a, live, rest, run_push, site_a, target
 
 from wpcpd.archive import Archive
+from wpcpd.cli.commands.migrate import parse_only, read_author_map
+from wpcpd.cli.commands.migrate import verify_by_pull as verify
+from wpcpd.dates import parse_since
 from wpcpd.errors import UsageError
-from wpcpd.sinks.migrate.push import (
-    Outcome,
-    PushReport,
-    _levels,
-    comparable_html,
-    parse_only,
-    parse_since,
-    read_author_map,
-)
-from wpcpd.sinks.migrate.verify import verify
+from wpcpd.sinks.base import Outcome
+from wpcpd.sinks.migrate.report import PushReport
+from wpcpd.sinks.migrate.rules import comparable_html
+from wpcpd.sinks.migrate.rules import levels as _levels
 from wpcpd.sinks.redirects import (
     MediaFile,
     RedirectPair,

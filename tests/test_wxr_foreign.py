@@ -703,7 +703,7 @@ def test_the_cli_says_on_stderr_that_the_tolerant_reader_was_used(tmp_path: Path
 def test_the_id_register_agrees_with_a_plain_set() -> None:
     import random
 
-    from wpcpd.sources.wxr import _IdSet
+    from wpcpd.sources.wxr.items import _IdSet
 
     rnd = random.Random(3)
     ids, used, top = _IdSet(), set(), ASSIGNED_ID_BASE

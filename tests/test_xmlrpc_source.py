@@ -7,13 +7,9 @@ cannot agree are named in FIELDS_XMLRPC_CANNOT_SEE with the reason.
 
 from __future__ import annotations
 
-import collections
-import collections.abc
 import json
 import shutil
 import socket
-import subprocess
-import sys
 import time
 import xmlrpc.client
 from collections.abc import Callable, Iterator
@@ -32,7 +28,8 @@ from wpcpd.model import Comment, Post
 from wpcpd.sinks.jsonl import record_to_dict
 from wpcpd.sources import xmlrpc as xmlrpc_source
 from wpcpd.sources.wxr import read_wxr
-from wpcpd.sources.xmlrpc import SessionTransport, SiteClock, XmlRpcHttpError, XmlRpcSource
+from wpcpd.sources.xmlrpc import SiteClock, XmlRpcSource
+from wpcpd.wordpress.xmlrpc import SessionTransport, XmlRpcHttpError
 
 # Fields XML-RPC cannot give, by record kind, and why.
 FIELDS_XMLRPC_CANNOT_SEE = {
@@ -400,45 +397,6 @@ def test_php_notices_before_the_answer_are_skipped(probed: WordPressSandbox) -> 
     assert source.warnings and "stray output" in source.warnings[0]
     methods = {e["method"] for e in probe_log(probed)}
     assert "wp.getPosts" in methods and "system.multicall" not in methods
-
-
-# -- python-wordpress-xmlrpc compatibility -------------------------------------------
-
-
-def test_shim_lets_the_library_build_objects_on_a_python_without_collections_iterable() -> None:
-    code = (
-        "import collections\n"
-        "assert not hasattr(collections, 'Iterable')\n"
-        "import wpcpd.sources.xmlrpc\n"
-        "import collections.abc\n"
-        "assert collections.Iterable is collections.abc.Iterable\n"
-        "from wordpress_xmlrpc.methods.users import GetUsers\n"
-        "users = GetUsers().process_result([{'user_id': '1', 'nickname': 'Siân'}])\n"
-        "print(repr(users))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    # A list result goes through collections.Iterable; objects print as text, not bytes.
-    assert done.stdout.strip() == "[<WordPressUser: Siân>]"
-
-
-def test_shim_adds_the_alias_only_when_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delattr(collections, "Iterable", raising=False)
-    assert xmlrpc_source.ensure_collections_iterable() is True
-    assert collections.Iterable is collections.abc.Iterable  # type: ignore[attr-defined]
-
-    own = object()
-    monkeypatch.setattr(collections, "Iterable", own, raising=False)
-    assert xmlrpc_source.ensure_collections_iterable() is False
-    assert collections.Iterable is own  # type: ignore[attr-defined]
-
-
-def test_library_term_objects_print_as_text() -> None:
-    from wordpress_xmlrpc.wordpress import WordPressTerm
-
-    assert repr(WordPressTerm({"name": "学习", "slug": "xue-xi"})) == "<WordPressTerm: 学习>"
 
 
 # -- the site clock ------------------------------------------------------------------

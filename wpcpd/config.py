@@ -18,6 +18,7 @@ import tomli_w
 
 from wpcpd.credentials import DEFAULT_PASSWORD_ENV
 from wpcpd.errors import UsageError
+from wpcpd.files import atomic_write
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
@@ -62,9 +63,7 @@ def save_profiles(profiles: dict[str, Profile]) -> Path:
         values = asdict(profile)
         del values["name"]
         sites[name] = {k: v for k, v in values.items() if v}
-    temporary = path.with_suffix(".toml.partial")
-    temporary.write_text(tomli_w.dumps({"sites": sites}), encoding="utf-8")
-    temporary.replace(path)
+    atomic_write(path, tomli_w.dumps({"sites": sites}))
     return path
 
 

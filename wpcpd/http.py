@@ -1,9 +1,10 @@
 """The one HTTP session factory: every channel's requests go through `make_session`.
 
-It sets a User-Agent naming wpcpd and its version, a timeout on every request, retries with
-exponential backoff and jitter (honouring Retry-After) on connection errors, 5xx, 429 and
-WordPress.com's 403 "throttled", an optional minimum interval between requests, and auth
-that refuses to send a password over plain http to anything but this machine.
+It sets a User-Agent naming wpcpd and its version, a timeout on every request, the one retry
+policy (`retry_delay`: exponential backoff with jitter, honouring Retry-After) for connection
+errors, 5xx, 429 and WordPress.com's 403 "throttled" on every channel, an optional minimum
+interval between requests, and auth that refuses to send a password over plain http to
+anything but this machine.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from wpcpd import __version__
@@ -29,6 +34,8 @@ log = logging.getLogger("wpcpd.http")
 USER_AGENT = f"wpcpd/{__version__} (WordPress archiver; +https://pypi.org/project/wpcpd/)"
 DEFAULT_TIMEOUT = (10.0, 60.0)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+REPEATABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""Methods whose request has the same effect sent twice: urllib3 may resend them."""
 
 
 class NetworkError(WpcpdError):
@@ -56,6 +63,16 @@ def is_loopback(url: str) -> bool:
         return False
 
 
+def refuse_plain_http(url: str, allow_insecure: bool = False) -> None:
+    """The one rule for passwords: never over plain http, except to this machine or when
+    the user accepted the risk (--insecure-http)."""
+    if url.startswith("http://") and not (allow_insecure or is_loopback(url)):
+        raise UsageError(
+            f"refusing to send a password over plain http to {urlsplit(url).hostname}; "
+            "use https, or --insecure-http if you accept the risk"
+        )
+
+
 class SafeBasicAuth(requests.auth.HTTPBasicAuth):
     """HTTP Basic auth that never goes over plain http except to this machine."""
 
@@ -64,12 +81,7 @@ class SafeBasicAuth(requests.auth.HTTPBasicAuth):
         self.allow_insecure = allow_insecure
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        url = request.url or ""
-        if url.startswith("http://") and not (self.allow_insecure or is_loopback(url)):
-            raise UsageError(
-                f"refusing to send a password over plain http to {urlsplit(url).hostname}; "
-                "use https, or --insecure-http if you accept the risk"
-            )
+        refuse_plain_http(request.url or "", self.allow_insecure)
         return super().__call__(request)
 
     def __repr__(self) -> str:
@@ -94,7 +106,14 @@ class BearerAuth(requests.auth.AuthBase):
 
 
 class PoliteSession(requests.Session):
-    """A session with default timeouts, a rate limit and throttling-aware retries."""
+    """A session with default timeouts, a rate limit and the one retry policy.
+
+    urllib3 (below) resends what it can judge on its own: connections that never opened,
+    and 5xx/429 answers to methods safe to repeat. This loop resends what needs more:
+    WordPress.com's 403 "throttled", a 429 to a POST (refused before anything was done),
+    and requests the caller marks `idempotent` (XML-RPC reads, POSTed), whose lost answers
+    and 5xx it resends too. Both wait `retry_delay()`; each attempt here counts as a request.
+    """
 
     def __init__(self, politeness: Politeness) -> None:
         super().__init__()
@@ -103,21 +122,35 @@ class PoliteSession(requests.Session):
         self._next_start = 0.0
         self.request_count = 0
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+    def request(  # type: ignore[override]
+        self,
+        method: str,
+        url: str,
+        *args: Any,
+        idempotent: bool = False,
+        retries: int | None = None,
+        retry_when: Callable[[requests.Response], bool] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """`retries` overrides the politeness's count for this request; `retry_when` says
+        which answers to an idempotent request are worth another try (default: 5xx, 429)."""
         kwargs.setdefault("timeout", self.politeness.timeout)
-        for attempt in range(self.politeness.retries + 1):
+        retries = self.politeness.retries if retries is None else retries
+        for attempt in range(retries + 1):
+            last = attempt == retries
             self._wait_turn()
             try:
                 response = super().request(method, url, *args, **kwargs)
-            except requests.ConnectionError as exc:
-                raise NetworkError(f"{_where(url)}: cannot connect ({_reason(exc)})") from exc
-            except requests.Timeout as exc:
-                raise NetworkError(f"{_where(url)}: no answer in time") from exc
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if last or not idempotent or _already_retried(exc):
+                    raise _network_error(url, exc) from exc
+                self._pause(attempt, None, f"{method} {_redact(url)}: answer lost")
+                continue
             log.info("%s %s -> %s", method, _redact(url), response.status_code)
-            if not _throttled(response) or attempt == self.politeness.retries:
+            if last or not _worth_retrying(method, response, idempotent, retry_when):
                 return response
-            self._sleep(attempt, response.headers.get("Retry-After"))
-        return response
+            self._pause(attempt, response, f"{method} {_redact(url)}: {response.status_code}")
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _wait_turn(self) -> None:
         with self._lock:
@@ -128,12 +161,76 @@ class PoliteSession(requests.Session):
         if wait > 0:
             time.sleep(wait)
 
-    def _sleep(self, attempt: int, retry_after: str | None) -> None:
-        delay = self.politeness.backoff * (2**attempt)
-        delay += random.uniform(0, delay)
-        if retry_after and retry_after.strip().isdigit():
-            delay = max(delay, float(retry_after))
-        time.sleep(min(delay, self.politeness.max_backoff))
+    def _pause(self, attempt: int, response: requests.Response | None, why: str) -> None:
+        retry_after = response.headers.get("Retry-After") if response is not None else None
+        delay = retry_delay(self.politeness, attempt, retry_after)
+        log.debug("%s, retrying in %.2f s", why, delay)
+        time.sleep(delay)
+
+
+def retry_delay(politeness: Politeness, attempt: int, retry_after: str | None = None) -> float:
+    """The one backoff formula: `backoff` doubled each retry plus up to as much again of
+    random jitter, at least what Retry-After asks, at most `max_backoff` seconds."""
+    delay = politeness.backoff * (2**attempt)
+    delay += random.uniform(0, delay)
+    asked = _retry_after_seconds(retry_after)
+    if asked is not None:
+        delay = max(delay, asked)
+    return min(delay, politeness.max_backoff)
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After is a number of seconds or an HTTP date."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _worth_retrying(
+    method: str,
+    response: requests.Response,
+    idempotent: bool,
+    retry_when: Callable[[requests.Response], bool] | None,
+) -> bool:
+    if _throttled(response):
+        return True
+    if idempotent:
+        return retry_when(response) if retry_when else response.status_code in RETRY_STATUSES
+    # urllib3 has already retried 429 for the methods it may repeat.
+    return response.status_code == 429 and method.upper() not in REPEATABLE_METHODS
+
+
+def _already_retried(exc: Exception) -> bool:
+    """urllib3 retries failed connections for every method; a dropped answer to a POST, never."""
+    return bool(exc.args and isinstance(exc.args[0], MaxRetryError))
+
+
+def _network_error(url: str, exc: Exception) -> NetworkError:
+    if isinstance(exc, requests.ConnectionError):  # a ConnectTimeout too
+        return NetworkError(f"{_where(url)}: cannot connect ({_reason(exc)})")
+    return NetworkError(f"{_where(url)}: no answer in time")
+
+
+class PoliteRetry(Retry):
+    """urllib3's retries, waiting what `retry_delay` says instead of urllib3's own formula."""
+
+    politeness: Politeness = Politeness()
+
+    def new(self, **kw: Any) -> PoliteRetry:
+        retry = super().new(**kw)
+        retry.politeness = self.politeness
+        return retry
+
+    def sleep(self, response: Any = None) -> None:
+        retry_after = response.headers.get("Retry-After") if response is not None else None
+        time.sleep(retry_delay(self.politeness, max(len(self.history) - 1, 0), retry_after))
 
 
 def _throttled(response: requests.Response) -> bool:
@@ -183,20 +280,18 @@ def make_session(
     session = PoliteSession(politeness)
     session.headers["User-Agent"] = USER_AGENT
     session.auth = auth
-    retry = Retry(
+    retry = PoliteRetry(
         total=politeness.retries,
         connect=politeness.retries,
         read=politeness.retries,
         status=politeness.retries,
-        backoff_factor=politeness.backoff,
-        backoff_jitter=politeness.backoff,
-        backoff_max=politeness.max_backoff,
         status_forcelist=RETRY_STATUSES,
         # Only requests that are safe to repeat: a retried POST could create a duplicate.
-        allowed_methods=frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}),
+        allowed_methods=REPEATABLE_METHODS,
         respect_retry_after_header=True,
         raise_on_status=False,
     )
+    retry.politeness = politeness
     adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=16)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

@@ -3,6 +3,25 @@
 A source yields a `Site` first and then the records that belong to it. Records carry the
 ids the source site gave them, so the archive can key them by (site, source id) and a
 re-pull updates instead of duplicating.
+
+Each record type has one description (`RecordSpec`, below the dataclasses: SITE_SPEC,
+POST_SPEC, ...) saying, field by field, its archive column (name, SQL declaration, how the
+value converts) and its JSON key. The archive's column lists, upserts, row values, record
+hashes and row readers (wpcpd/archive/columns.py) and the JSON export's objects
+(wpcpd/sinks/jsonl.py) are derived from it. To add a field to a record type:
+
+1. add it to the dataclass (with a default), and
+2. add its `FieldSpec` at the END of the type's description (the column order is also the
+   order the record hash covers, so existing fields never move), with an SQL declaration
+   that has a default (`NOT_NULL_TEXT`, `NOT_NULL_INT`) or allows NULL
+   (tests/test_archive_columns.py fails while a dataclass field has no description).
+
+That is all: the next write-open of an archive adds the column to its table
+(`wpcpd.archive.schema.missing_columns`; no migration to write), and the field is saved,
+read back and exported (its JSON key goes last unless `json_order` places it). Adding a
+field changes the hashes of that type, so the next pull of each site reports its records of
+that type as updated, once. The MIGRATIONS in wpcpd/archive/schema.py are history: they are
+never edited.
 """
 
 from __future__ import annotations
@@ -10,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -166,6 +186,153 @@ Record = Site | Author | Term | Post | Comment | Media
 Control = Checkpoint | Reconcile
 
 
+# -- the one description of each record type --------------------------------------------------
+#
+# The archive's tables, its upserts, row values, record hashes and row readers, and the JSON
+# export's objects are all derived from the descriptions below (wpcpd/archive/columns.py and
+# wpcpd/sinks/jsonl.py). See the module docstring for how to add a field.
+
+
+class Convert(Enum):
+    """How a field's value is kept in an archive column and written in JSON."""
+
+    PLAIN = "plain"
+    """As it is, both ways."""
+    FLAG = "flag"
+    """A bool: 0 or 1 in the archive, true or false in JSON."""
+    LOCAL_TIME = "local"
+    """A naive site-local datetime: 'YYYY-MM-DDTHH:MM:SS' in both (`format_local`)."""
+    GMT_TIME = "gmt"
+    """An aware datetime: 'YYYY-MM-DDTHH:MM:SSZ' in both (`format_gmt`)."""
+    TERMS = "terms"
+    """A post's terms: rows of post_terms; in JSON a list of {taxonomy, slug, name}."""
+    META = "meta"
+    """Meta rows: rows of the *_meta table; in JSON an object (`meta_object`)."""
+
+
+NOT_NULL_TEXT = "TEXT NOT NULL DEFAULT ''"
+NOT_NULL_INT = "INTEGER NOT NULL DEFAULT 0"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of a record type: its dataclass attribute, archive column and JSON key."""
+
+    name: str
+    """The dataclass attribute."""
+    sql: str | None = NOT_NULL_TEXT
+    """The column's declaration; None for what is kept in rows of a child table (terms,
+    meta), which the archive writes itself."""
+    column: str = ""
+    """The column's name, when it is not `name`."""
+    json: str = ""
+    """The JSON key, when it is not `name`."""
+    convert: Convert = Convert.PLAIN
+    secret: bool = False
+    """Left out of JSON unless asked for (`record_to_dict(passwords=True)`), and then last."""
+
+    @property
+    def column_name(self) -> str:
+        return self.column or self.name
+
+    @property
+    def json_key(self) -> str:
+        return self.json or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSpec:
+    """A record type as the archive keeps it and the JSON export writes it."""
+
+    type: type
+    kind: str
+    """Its JSON "record" value, and the word save summaries count it under."""
+    table: str
+    key: tuple[str, ...]
+    """The columns that identify a record within its site (besides site_id)."""
+    fields: tuple[FieldSpec, ...]
+    """In column order, which is also the order its record hash covers the values in."""
+    json_order: tuple[str, ...] = ()
+    """Field names in JSON order, where that is not `fields` order (kept as published)."""
+
+    @property
+    def columns(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.sql is not None)
+
+    @property
+    def children(self) -> tuple[FieldSpec, ...]:
+        """Fields kept in child tables (terms, meta), in the order the hash covers them."""
+        return tuple(f for f in self.fields if f.sql is None)
+
+    @property
+    def json_fields(self) -> tuple[FieldSpec, ...]:
+        """In JSON order: `json_order`, then fields it does not name, secrets last."""
+        by_name = {f.name: f for f in self.fields}
+        ordered = [by_name[n] for n in self.json_order]
+        ordered += [f for f in self.fields if f.name not in self.json_order]
+        return tuple(sorted(ordered, key=lambda f: f.secret))  # a stable sort keeps the order
+
+
+def _local(name: str) -> FieldSpec:
+    return FieldSpec(name, "TEXT", convert=Convert.LOCAL_TIME)
+
+
+def _gmt(name: str) -> FieldSpec:
+    return FieldSpec(name, "TEXT", convert=Convert.GMT_TIME)
+
+
+_META = FieldSpec("meta", None, convert=Convert.META)
+
+SITE_SPEC = RecordSpec(Site, "site", "sites", ("key",), (
+    FieldSpec("key", "TEXT NOT NULL UNIQUE", json="site"), FieldSpec("url", "TEXT NOT NULL"),
+    FieldSpec("title"), FieldSpec("description"), FieldSpec("language"), FieldSpec("channel"),
+))  # fmt: skip
+AUTHOR_SPEC = RecordSpec(Author, "author", "authors", ("login",), (
+    FieldSpec("login", "TEXT NOT NULL"), FieldSpec("id", "INTEGER"), FieldSpec("email"),
+    FieldSpec("display_name"), FieldSpec("first_name"), FieldSpec("last_name"),
+), json_order=("id", "login", "email", "display_name", "first_name", "last_name"))  # fmt: skip
+TERM_SPEC = RecordSpec(Term, "term", "terms", ("taxonomy", "slug"), (
+    FieldSpec("taxonomy", "TEXT NOT NULL"), FieldSpec("slug", "TEXT NOT NULL"),
+    FieldSpec("id", "INTEGER"), FieldSpec("name"), FieldSpec("description"), FieldSpec("parent"),
+    _META,
+), json_order=("id", "taxonomy", "slug", "name", "parent", "description", "meta"))  # fmt: skip
+POST_SPEC = RecordSpec(Post, "post", "posts", ("id",), (
+    FieldSpec("id", "INTEGER NOT NULL"), FieldSpec("type", "TEXT NOT NULL"),
+    FieldSpec("status", "TEXT NOT NULL"), FieldSpec("slug"), FieldSpec("title"),
+    FieldSpec("content"), FieldSpec("excerpt"), _local("date"), _gmt("date_gmt"),
+    _local("modified"), _gmt("modified_gmt"), FieldSpec("author"),
+    FieldSpec("parent", NOT_NULL_INT), FieldSpec("menu_order", NOT_NULL_INT),
+    FieldSpec("comment_status"), FieldSpec("ping_status"),
+    FieldSpec("sticky", NOT_NULL_INT, convert=Convert.FLAG),
+    FieldSpec("password_protected", NOT_NULL_INT, convert=Convert.FLAG),
+    FieldSpec("guid"), FieldSpec("link"), FieldSpec("mime_type"),
+    FieldSpec("featured_media", "INTEGER"), FieldSpec("password", secret=True),
+    FieldSpec("terms", None, convert=Convert.TERMS), _META,
+))  # fmt: skip
+COMMENT_SPEC = RecordSpec(Comment, "comment", "comments", ("id",), (
+    FieldSpec("id", "INTEGER NOT NULL"), FieldSpec("post", "INTEGER NOT NULL", column="post_id"),
+    FieldSpec("parent", NOT_NULL_INT), FieldSpec("author_name"), FieldSpec("author_email"),
+    FieldSpec("author_url"), FieldSpec("author_ip"), FieldSpec("user_id", NOT_NULL_INT),
+    _local("date"), _gmt("date_gmt"), FieldSpec("content"), FieldSpec("status", "TEXT NOT NULL"),
+    FieldSpec("type", "TEXT NOT NULL"), _META,
+))  # fmt: skip
+MEDIA_SPEC = RecordSpec(Media, "media", "media", ("id",), (
+    FieldSpec("id", "INTEGER NOT NULL"), FieldSpec("post", NOT_NULL_INT, column="post_id"),
+    FieldSpec("url"), FieldSpec("file"), FieldSpec("mime_type"), FieldSpec("alt_text"),
+))  # fmt: skip
+
+RECORD_SPECS: dict[type, RecordSpec] = {
+    s.type: s for s in (SITE_SPEC, AUTHOR_SPEC, TERM_SPEC, POST_SPEC, COMMENT_SPEC, MEDIA_SPEC)
+}
+
+
+def spec_of(record: Record) -> RecordSpec:
+    try:
+        return RECORD_SPECS[type(record)]
+    except KeyError:
+        raise TypeError(f"not a record: {record!r}") from None
+
+
 def site_key(url: str) -> str:
     """The identity of a blog by its address: scheme and trailing slash do not matter."""
     parts = urlsplit(url.strip() if "://" in url else "//" + url.strip())
@@ -261,3 +428,17 @@ def meta_object(meta: list[Meta] | None) -> dict[str, str | list[str]]:
         else:
             result[key] = [result[key], value]  # type: ignore[list-item]
     return result
+
+
+@dataclass
+class CachedPage:
+    """A page a scrape fetched, kept so that a re-scrape asks conditionally (its validators)
+    and an interrupted one resumes without fetching it again (its body)."""
+
+    url: str
+    status: int
+    content_type: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    body: str | None = None
+    fetched_at: str = ""

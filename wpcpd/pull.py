@@ -3,48 +3,31 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wpcpd.archive import Archive, SaveSummary, now_iso
-from wpcpd.credentials import DEFAULT_PASSWORD_ENV
+from wpcpd.archive import Archive, SaveSummary
 from wpcpd.errors import SourceError, UsageError
-from wpcpd.http import BearerAuth, Politeness, PoliteSession, SafeBasicAuth, make_session
-from wpcpd.media import MediaFetcher, MediaOptions, MediaReport
+from wpcpd.http import Politeness, PoliteSession, make_session
 from wpcpd.model import site_key
-from wpcpd.sources.rest import (
-    NoRestApi,
-    RestBlocked,
-    RestClient,
-    RestError,
-    RestSource,
-    WpcomClient,
-    check_credentials,
-)
-from wpcpd.sources.rest_sync import RestPull
-from wpcpd.sources.scrape import ScrapeOptions, ScrapeSource
+from wpcpd.sources.base import SOURCES
+from wpcpd.sources.media import MediaFetcher, MediaOptions, MediaReport
+from wpcpd.sources.reading import Reading
+from wpcpd.sources.scrape import ScrapeOptions
 from wpcpd.sources.wxr import (
     ORIGINAL_COMMENT_ID_META,
     ORIGINAL_POST_ID_META,
     WxrReport,
     read_wxr,
 )
-from wpcpd.sources.xmlrpc import XmlRpcSource, default_endpoint
 from wpcpd.streams import read_ahead
-from wpcpd.wordpress.discover import (
-    SiteApi,
-    choose_scheme,
-    discover,
-    is_wordpress_com,
-    normalise_url,
-    site_address,
-    wpcom_api_base,
-    wpcom_site,
-)
+from wpcpd.urls import site_url
+from wpcpd.wordpress.client import NoRestApi, RestBlocked
+from wpcpd.wordpress.connect import XMLRPC, Connection, ConnectOptions, connect
+from wpcpd.wordpress.discover import choose_scheme, site_address
 
 OUTCOMES = ("new", "updated", "unchanged", "kept", "removed")
 PLURALS = {"post": "posts", "comment": "comments", "term": "terms", "author": "authors",
@@ -99,23 +82,15 @@ class PullResult:
                                                                    "nothing changed")  # fmt: skip
 
 
-WPCOM_TOKEN_ENV = "WPCPD_WPCOM_TOKEN"
-
-
 @dataclass
-class LiveOptions:
-    """How to reach a live site. The password is held here only for the pull's duration."""
+class LiveOptions(ConnectOptions):
+    """How to reach a live site (user, password, concurrency, politeness) and what to read."""
 
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    concurrency: int = 4
-    insecure_http: bool = False
     full: bool = False
     """Read everything again instead of only what changed."""
     comments_only: bool = False
     """The daily comment backup: only comments (after one full pull)."""
     scrape: ScrapeOptions = field(default_factory=ScrapeOptions)
-    politeness: Politeness = field(default_factory=Politeness)
 
 
 def pull(
@@ -132,7 +107,7 @@ def pull(
 
     `site` (export files only) files the export under that site: a key, an address, or a
     site the archive knows (by key, address or number). `media` fetches the site's media
-    files into the store beside the archive afterwards (wpcpd/media.py); failures there are
+    files into the store beside the archive afterwards (wpcpd/sources/media.py); failures there are
     listed in the result, never fatal.
     """
     path = Path(source)
@@ -141,7 +116,7 @@ def pull(
         check_live_source(source, via, site)
     # Every attempt is recorded, committed at once, so `stats` and `check` can tell a
     # backup that failed or was killed from one that never ran.
-    guessed = None if is_file else site_key(site_address(normalise_url(source)))
+    guessed = None if is_file else site_key(site_address(site_url(source)))
     run = archive.begin_run(source, guessed)
     try:
         if is_file:
@@ -205,155 +180,87 @@ def _pull_live(
     options: LiveOptions,
     on_progress: Callable[[int], None] | None = None,
 ) -> PullResult:
-    url = site_address(choose_scheme(url, options.politeness))
-    session = make_session(options.politeness)
     counted = _count_progress(on_progress)
-    if via == "wpcom" or (via == "auto" and is_wordpress_com(url)):
-        client = _wpcom_client(session, url, options)
-        return _pull_rest(archive, session, client, options, channel="wpcom",
-                          url=normalise_url(url), on_batch=counted)  # fmt: skip
     if via == "scrape":
-        return _pull_scrape(archive, session, url, options, counted)
-    api = discover(session, url)
-    if via == "xmlrpc":
-        return _pull_xmlrpc(archive, session, api, options, counted)
-    if api.rest_root is None:
-        if via == "rest":
-            raise SourceError(
-                f"{api.url}: no WordPress REST API found "
-                "(tried the Link header, /wp-json/ and ?rest_route=/)"
-            )
-        return _fallback(archive, session, api, options, counted, "no REST API found")
-    client = RestClient(session, api.rest_root, options.concurrency)
+        url = site_address(choose_scheme(url, options.politeness))
+        return _read(archive, "scrape", _reading(archive, make_session(options.politeness),
+                                                 url, options), counted)  # fmt: skip
     try:
-        return _pull_rest(archive, session, client, options, url=api.url,
-                          language=api.language, on_batch=counted)  # fmt: skip
-    except RestBlocked as exc:
-        if via == "rest":
+        connection = connect(url, options, via=via, login=False)
+    except (NoRestApi, RestBlocked) as exc:
+        if via == "rest" or exc.api is None or exc.session is None:
             raise
-        return _fallback(archive, session, api, options, counted, f"REST closed ({exc})")
-
-
-def _fallback(
-    archive: Archive,
-    session: PoliteSession,
-    api: SiteApi,
-    options: LiveOptions,
-    on_batch: Callable[[SaveSummary], None] | None,
-    reason: str,
-) -> PullResult:
-    """No usable REST API: XML-RPC with a login, else the public HTML of a WordPress blog."""
-    if not options.user and not api.looks_like_wordpress:
-        raise SourceError(
-            f"{api.url}: not a WordPress blog as far as wpcpd can tell (no REST API, no "
-            "XML-RPC, no WordPress markup on its home page); --via scrape reads it anyway"
-        )
-    if options.user:
-        result = _pull_xmlrpc(archive, session, api, options, on_batch)
-        result.warnings.insert(0, f"{reason}: read through XML-RPC instead")
-    else:
-        result = _pull_scrape(archive, session, api.url, options, on_batch)
-        result.warnings.insert(0, f"{reason}: scraped the public pages instead")
+        return _scrape_instead(archive, exc, options, counted)
+    reading = _reading(archive, connection.session, connection.url, options, connection)
+    result = _read(archive, connection.channel, reading, counted)
+    if connection.fallback:
+        result.warnings.insert(0, f"{connection.fallback}: read through XML-RPC instead")
     return result
 
 
-def _pull_scrape(
+def _reading(
     archive: Archive,
     session: PoliteSession,
     url: str,
     options: LiveOptions,
+    connection: Connection | None = None,
+) -> Reading:
+    return Reading(archive, session, url, connection, options.full, options.comments_only,
+                   options.scrape)  # fmt: skip
+
+
+def _read(
+    archive: Archive,
+    channel: str,
+    reading: Reading,
     on_batch: Callable[[SaveSummary], None] | None,
 ) -> PullResult:
-    """Public HTML only; committed as it goes, since the page cache must survive a stop."""
-    source = ScrapeSource(session, archive, normalise_url(url), options.scrape)
-    summary = archive.save(source.records(), atomic=False, public_only=True, on_batch=on_batch)
-    report = source.report
-    details = {"scrape": report.as_dict(), "requests": session.request_count}
-    return PullResult(source.home, "scrape", summary, report.warnings(), details)
+    """Save what the channel's source yields, committed as it goes: a long network pull
+    keeps what it fetched when interrupted."""
+    source = SOURCES[channel](reading)
+    summary = archive.save(source.records(), atomic=False, public_only=source.public_only,
+                           on_batch=on_batch)  # fmt: skip
+    report = source.report()
+    details = {**report.details, "requests": reading.session.request_count}
+    return PullResult(report.address, channel, summary, report.warnings, details)
 
 
-def _pull_xmlrpc(
+def _scrape_instead(
     archive: Archive,
-    session: PoliteSession,
-    api: SiteApi,
+    exc: NoRestApi | RestBlocked,
     options: LiveOptions,
     on_batch: Callable[[SaveSummary], None] | None,
 ) -> PullResult:
-    """XML-RPC needs a login: it has no anonymous reads."""
-    if not options.user or not options.password:
-        raise UsageError(
-            f"{api.url}: XML-RPC needs --user and a password (set {DEFAULT_PASSWORD_ENV})"
+    """No usable REST API and no login for XML-RPC: the public HTML of a WordPress blog."""
+    api, session = exc.api, exc.session
+    assert api is not None and session is not None  # checked by the caller
+    if not api.looks_like_wordpress:
+        raise SourceError(
+            f"{api.url}: not a WordPress blog as far as wpcpd can tell (no REST API, no "
+            "XML-RPC, no WordPress markup on its home page); --via scrape reads it anyway"
         )
-    source = XmlRpcSource(
-        session, api.xmlrpc or default_endpoint(api.url), options.user, options.password,
-        language=api.language, allow_insecure=options.insecure_http,
-    )  # fmt: skip
-    source.check()
-    summary = archive.save(source.records(), atomic=False, on_batch=on_batch)
-    warnings = list(source.warnings)
-    details = {"authenticated": True, "requests": session.request_count}
-    return PullResult(api.url, "xmlrpc", summary, warnings, details)
+    reason = "no REST API found" if isinstance(exc, NoRestApi) else f"REST closed ({exc})"
+    result = _read(archive, "scrape", _reading(archive, session, api.url, options), on_batch)
+    result.warnings.insert(0, f"{reason}: scraped the public pages instead")
+    return result
 
 
-@dataclass
-class Connection:
-    """A logged-in REST connection to one site, for writing (publish, push, verify)."""
-
-    session: PoliteSession
-    client: RestClient
-    url: str
-    language: str = ""
-
-
-def connect_rest(url: str, options: LiveOptions) -> Connection:
-    """Discover the site's REST API and check the credentials, which writing requires."""
-    url = site_address(choose_scheme(url, options.politeness))
-    session = make_session(options.politeness)
-    if is_wordpress_com(url):
-        client: RestClient = _wpcom_client(session, url, options)
-        check_credentials(client, normalise_url(url))
-        return Connection(session, client, normalise_url(url))
-    api = discover(session, url)
-    if api.rest_root is None:
-        raise NoRestApi(f"{api.url}: no WordPress REST API found to write through")
-    client = RestClient(session, api.rest_root, options.concurrency)
-    if authenticate(session, client, api.url, options) is None:
-        raise UsageError(f"{api.url}: writing needs --user and an application password")
-    return Connection(session, client, api.url, api.language)
-
-
-def probe_site(url: str, options: LiveOptions) -> dict[str, Any]:
+def probe_site(url: str, options: ConnectOptions) -> dict[str, Any]:
     """What `sites test` reports: the channel a pull would use and who it logs in as.
 
     Raises what a pull would raise, with the same one-line explanations.
     """
-    url = site_address(choose_scheme(url, options.politeness))
-    session = make_session(options.politeness)
-    if is_wordpress_com(url):
-        client: RestClient = _wpcom_client(session, url, options)
-        me = check_credentials(client, normalise_url(url)) if session.auth else None
-        return _probe_answer(normalise_url(url), "wpcom", me)
-    api = discover(session, url)
-    if api.rest_root is not None:
-        client = RestClient(session, api.rest_root, options.concurrency)
-        try:
-            me = authenticate(session, client, api.url, options)
-            if me is None:
-                _check_public_access(client, api.url)
-            return _probe_answer(api.url, "rest", me)
-        except RestBlocked:
-            if not options.user:
-                raise
-    if options.user:
-        endpoint = api.xmlrpc or default_endpoint(api.url)
-        password = options.password or ""
-        source = XmlRpcSource(session, endpoint, options.user, password,
-                              allow_insecure=options.insecure_http)  # fmt: skip
-        source.check()
-        return _probe_answer(api.url, "xmlrpc", {"slug": options.user})
-    if not api.looks_like_wordpress:
-        raise SourceError(f"{api.url}: not a WordPress blog as far as wpcpd can tell")
-    return _probe_answer(api.url, "scrape", None)
+    try:
+        connection = connect(url, options, login=False)
+    except NoRestApi as exc:
+        if exc.api is None:
+            raise
+        if not exc.api.looks_like_wordpress:
+            message = f"{exc.api.url}: not a WordPress blog as far as wpcpd can tell"
+            raise SourceError(message) from exc
+        return _probe_answer(exc.api.url, "scrape", None)
+    me = {"slug": options.user} if connection.channel == XMLRPC else connection.me
+    return _probe_answer(connection.url, connection.channel, me)
 
 
 def _probe_answer(url: str, channel: str, me: dict[str, Any] | None) -> dict[str, Any]:
@@ -368,102 +275,6 @@ def _count_progress(
     if on_progress is None:
         return None
     return lambda summary: on_progress(sum(sum(c.values()) for c in summary.counts.values()))
-
-
-def _wpcom_client(session: PoliteSession, url: str, options: LiveOptions) -> WpcomClient:
-    token = os.environ.get(WPCOM_TOKEN_ENV)
-    if token:
-        session.auth = BearerAuth(token)
-    return WpcomClient(session, wpcom_api_base(), wpcom_site(url), options.concurrency)
-
-
-def _pull_rest(
-    archive: Archive,
-    session: PoliteSession,
-    client: RestClient,
-    options: LiveOptions,
-    *,
-    url: str,
-    channel: str = "rest",
-    language: str = "",
-    on_batch: Callable[[SaveSummary], None] | None = None,
-) -> PullResult:
-    api_url = url
-    if isinstance(session.auth, BearerAuth):
-        me: dict[str, Any] | None = check_credentials(client, api_url)
-    else:
-        me = authenticate(session, client, api_url, options)
-    authenticated = me is not None
-    if not authenticated:
-        _check_public_access(client, api_url)
-    source = RestSource(client, authenticated, language, channel=channel)
-    # Sync state belongs to what a pull could see: an anonymous pull's marks say nothing
-    # of drafts, so a later pull with a password starts its own full read.
-    state_channel = sync_channel(channel, me)
-    other_views = archive.sync_channels(source.site().key, channel) - {state_channel}
-    snapshot = archive.sync_snapshot(source.site().key, state_channel)
-    plan = RestPull(source, snapshot, full=options.full, comments_only=options.comments_only,
-                    now=now_iso(), channel=state_channel)  # fmt: skip
-    summary = archive.save(
-        plan.records(), atomic=False, public_only=not authenticated, on_batch=on_batch
-    )
-    warnings = []
-    if not authenticated:
-        warnings.append(
-            "public-only pull: drafts, private posts, held comments, pingbacks and e-mail "
-            "addresses need --user with an application password"
-        )
-    if plan.mode == "full" and not options.full and other_views:
-        warnings.append(
-            "this pull sees the site differently from earlier ones (a password, another "
-            "user or other rights): read everything, so nothing they could not see is missed"
-        )
-    details = {"authenticated": authenticated, "mode": plan.mode,
-               "requests": session.request_count}  # fmt: skip
-    return PullResult(api_url, channel, summary, warnings, details)
-
-
-def sync_channel(channel: str, me: dict[str, Any] | None) -> str:
-    """The name a pull's sync state is kept under: the channel and what the pull can see.
-
-    A visitor, an author and an administrator see different posts; high-water marks
-    taken by one say nothing of what another would have read.
-    """
-    if me is None:
-        return f"{channel}:public"
-    roles = ",".join(sorted(me.get("roles") or [])) or "user"
-    return f"{channel}:{roles}"
-
-
-def authenticate(
-    session: PoliteSession, client: RestClient, url: str, options: LiveOptions
-) -> dict[str, Any] | None:
-    """Log the session in with the application password, checked at once: who we are
-    (`users/me`), or None without a user (anonymous). A wrong password never passes
-    silently as anonymous."""
-    if not options.user:
-        return None
-    if not options.password:
-        raise UsageError(
-            f"no password for {options.user}: set {DEFAULT_PASSWORD_ENV} (or the variable "
-            "named by --password-env), store one with keyring, or run on a terminal to be asked"
-        )
-    session.auth = SafeBasicAuth(
-        options.user, options.password, allow_insecure=options.insecure_http
-    )
-    return check_credentials(client, url)
-
-
-def _check_public_access(client: RestClient, url: str) -> None:
-    try:
-        client.get("wp/v2/posts", {"per_page": 1, "_fields": "id"})
-    except RestError as exc:
-        if exc.status in (401, 403):
-            raise RestBlocked(
-                f"{url}: the REST API is closed to visitors ({exc.code or exc.status}), "
-                "probably by a security plugin: give --user with an application password"
-            ) from exc
-        raise
 
 
 def _pull_wxr(

@@ -15,7 +15,6 @@ from wpcpd.reflect.detect import (
     describe_sections,
     detect_reflection,
     detect_site_reflections,
-    thing_label,
 )
 from wpcpd.reflect.frontmatter import FrontMatter, ensure_uid
 from wpcpd.reflect.programmes import Programme, Thing, load_programmes, resolve_programme
@@ -28,6 +27,7 @@ from wpcpd.reflect.render import (
     to_classic,
 )
 from wpcpd.reflect.templates import TemplateInfo, list_templates, new_reflection, review_reflections
+from wpcpd.reflect.things import thing_label
 
 __all__ = [
     "Document",

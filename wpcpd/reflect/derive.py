@@ -26,8 +26,11 @@ import lxml.etree
 from wpcpd import text as text_module
 from wpcpd.archive import ReflectionCheck
 from wpcpd.model import Post
+from wpcpd.reflect import actions as actions_module
 from wpcpd.reflect import detect as detect_module
 from wpcpd.reflect import programmes as programmes_module
+from wpcpd.reflect import sections as sections_module
+from wpcpd.reflect import things as things_module
 from wpcpd.reflect.detect import (
     detect_reflection,
     is_unlabelled_thing,
@@ -51,7 +54,14 @@ OnStep = Callable[[], None]
 """Called after each step (one post read)."""
 
 # The code a post's reflection depends on: a change to any of it derives every post again.
-_DETECTOR_SOURCES = (detect_module, text_module, programmes_module)
+_DETECTOR_SOURCES = (
+    detect_module,
+    things_module,
+    sections_module,
+    actions_module,
+    text_module,
+    programmes_module,
+)
 
 
 def derive_reflections(

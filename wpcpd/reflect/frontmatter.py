@@ -18,7 +18,6 @@ Optional keys `slug` and `excerpt` are understood too; any other key is kept in 
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Mapping
@@ -30,6 +29,7 @@ from typing import Any
 import yaml
 
 from wpcpd.errors import UsageError
+from wpcpd.files import atomic_write
 
 STATUSES = ("draft", "pending", "publish", "future", "private")
 KNOWN_KEYS = (
@@ -150,9 +150,7 @@ def ensure_uid(path: Path) -> str:
     end = next(i for i in range(1, len(lines)) if _FENCE.match(lines[i]))
     title_at = next((i for i in range(1, end) if lines[i].startswith("title:")), 0)
     lines.insert(title_at + 1, f"uid: {uid}\n")
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text("".join(lines), encoding="utf-8")
-    os.replace(temporary, path)
+    atomic_write(path, "".join(lines))
     return uid
 
 

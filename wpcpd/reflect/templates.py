@@ -42,7 +42,6 @@ import yaml
 from wpcpd.errors import UsageError
 from wpcpd.model import Post, format_local
 from wpcpd.reflect.derive import derive_reflections
-from wpcpd.reflect.detect import thing_label
 from wpcpd.reflect.frontmatter import dump_front_matter, new_uid
 from wpcpd.reflect.programmes import (
     Programme,
@@ -52,6 +51,7 @@ from wpcpd.reflect.programmes import (
     user_templates_dir,
 )
 from wpcpd.reflect.render import PLACEHOLDER_PREFIX
+from wpcpd.reflect.things import thing_label
 from wpcpd.text import html_to_text
 
 if TYPE_CHECKING:
@@ -193,30 +193,10 @@ def new_reflection(
     was left out is said in `notes` (when given), never in the text meant for publishing.
     """
     info = find_template(template)
-    needs = set(info.needs)
-    chosen: Programme | None = None
-    if needs & {"programme", "thing", "archive"} or programme is not None or thing is not None:
-        chosen = resolve_programme(programme)
-    chosen_thing: Thing | None = None
-    if thing is not None and chosen is not None:
-        chosen_thing = chosen.thing(thing)
-    elif "thing" in needs and chosen is not None:
-        raise UsageError(
-            f"the {info.name} template needs a thing number: --thing N "
-            f"({chosen.label} has {len(chosen.things)} things)"
-        )
+    chosen, chosen_thing = _programme_and_thing(info, programme, thing)
     reflections: list[dict[str, Any]] = []
-    if "archive" in needs:
-        if archive is None:
-            raise UsageError(f"the {info.name} template reads the archive; pull a blog first")
-        key = chosen.key if chosen else None
-        reflections, hidden = _review(archive, key, site, include_private)
-        if notes is not None and hidden:
-            notes.append(
-                f"left out {hidden} reflection{'s' if hidden > 1 else ''} readers cannot open "
-                "(draft, pending, scheduled, private or password-protected); "
-                "--include-private adds them"
-            )
+    if "archive" in info.needs:
+        reflections = _archive_reflections(info, chosen, archive, site, include_private, notes)
     today = today or date.today()
     context = {
         "programme": chosen,
@@ -242,6 +222,47 @@ def new_reflection(
         "targets": [],
     }
     return dump_front_matter(front) + "\n" + body.strip("\n") + "\n"
+
+
+def _programme_and_thing(
+    info: TemplateInfo, programme: str | None, thing: int | None
+) -> tuple[Programme | None, Thing | None]:
+    """The programme and thing a new reflection is about, as the template needs them."""
+    needs = set(info.needs)
+    chosen: Programme | None = None
+    if needs & {"programme", "thing", "archive"} or programme is not None or thing is not None:
+        chosen = resolve_programme(programme)
+    if thing is not None and chosen is not None:
+        return chosen, chosen.thing(thing)
+    if "thing" in needs and chosen is not None:
+        raise UsageError(
+            f"the {info.name} template needs a thing number: --thing N "
+            f"({chosen.label} has {len(chosen.things)} things)"
+        )
+    return chosen, None
+
+
+def _archive_reflections(
+    info: TemplateInfo,
+    chosen: Programme | None,
+    archive: Archive | None,
+    site: str | None,
+    include_private: bool,
+    notes: list[str] | None,
+) -> list[dict[str, Any]]:
+    """The stored reflections a template that reads the archive shows, and a note (when
+    `notes` is given) of those left out because readers cannot open them."""
+    if archive is None:
+        raise UsageError(f"the {info.name} template reads the archive; pull a blog first")
+    key = chosen.key if chosen else None
+    reflections, hidden = _review(archive, key, site, include_private)
+    if notes is not None and hidden:
+        notes.append(
+            f"left out {hidden} reflection{'s' if hidden > 1 else ''} readers cannot open "
+            "(draft, pending, scheduled, private or password-protected); "
+            "--include-private adds them"
+        )
+    return reflections
 
 
 def placeholder(guidance: str | None = None) -> str:

@@ -1,27 +1,20 @@
-"""Read a live WordPress site through its REST API (`/wp-json/wp/v2/...`).
+"""Read a live WordPress site through its REST API: REST JSON turned into model records.
 
 Authenticated pulls ask for `context=edit`, which gives raw titles and content, drafts,
 private and trashed posts, and held, spam and trashed comments. Anonymous pulls see what a
 visitor sees: published items, rendered HTML, HTML-escaped titles, which are unescaped here.
+The HTTP side (paging, errors, WordPress.com) is `wpcpd.wordpress.client`.
 """
 
 from __future__ import annotations
 
 import html
-import re
-import xmlrpc.client
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
-from xml.parsers.expat import ExpatError
+from datetime import datetime
+from typing import Any
 
-import requests
-
-from wpcpd.errors import SourceError, UsageError
-from wpcpd.http import NetworkError, PoliteSession, is_loopback
+from wpcpd.errors import SourceError
 from wpcpd.model import (
     Author,
     Comment,
@@ -34,14 +27,8 @@ from wpcpd.model import (
     parse_gmt,
     site_key,
 )
-from wpcpd.wordpress.discover import route_url
+from wpcpd.wordpress.client import SKIPPED_TAXONOMIES, SKIPPED_TYPES, RestClient
 
-PER_PAGE = 100
-# Post types that hold the site's machinery rather than its writing.
-SKIPPED_TYPES = frozenset(
-    {"attachment", "nav_menu_item", "wp_template", "wp_template_part", "wp_global_styles",
-     "wp_navigation"}
-)  # fmt: skip
 POST_FIELDS = (
     "id", "type", "status", "slug", "title", "content", "excerpt", "date", "date_gmt",
     "modified", "modified_gmt", "author", "parent", "menu_order", "comment_status",
@@ -53,302 +40,6 @@ COMMENT_FIELDS = (
     "id", "post", "parent", "author", "author_name", "author_email", "author_url",
     "author_ip", "date", "date_gmt", "content", "status", "type",
 )  # fmt: skip
-SKIPPED_TAXONOMIES = frozenset({"nav_menu", "wp_theme", "wp_template_part_area"})
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-class RestError(SourceError):
-    def __init__(self, message: str, status: int = 0, code: str = "") -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-
-
-class NoRestApi(SourceError):
-    """The site shows no WordPress REST API at all."""
-
-
-class RestBlocked(SourceError):
-    """The REST API is there but closed to this caller (a security plugin, a filter)."""
-
-
-BLOCKED_CODES = frozenset({"rest_cannot_access", "rest_disabled", "rest_login_required",
-                           "rest_forbidden"})  # fmt: skip
-
-
-@dataclass
-class Page:
-    items: list[dict[str, Any]]
-    total: int
-    total_pages: int
-
-
-class RestClient:
-    """GETs against one REST root, with WordPress's error bodies turned into messages."""
-
-    def __init__(self, session: PoliteSession, root: str, concurrency: int = 4) -> None:
-        self.session = session
-        self.root = root
-        self.concurrency = max(1, concurrency)
-        self._index: dict[str, Any] | None = None
-        self.fields: dict[str, str] = {}
-        """Route base -> the `_fields` to ask for: only what wpcpd reads. WordPress then
-        skips work nobody uses (rendered content, links, avatars), which halves a pull."""
-        self.server_time: str | None = None
-        """The site's own clock at its first answer (UTC, ISO): high-water marks use it,
-        so a difference between this machine's clock and the site's cannot hide edits."""
-
-    def get(self, route: str, params: dict[str, Any] | None = None) -> requests.Response:
-        url = self.url_for(route)
-        response = self.session.get(url, params=params)
-        if self.server_time is None and response.headers.get("Date"):
-            self.server_time = _utc_iso(response.headers["Date"])
-        if response.status_code >= 400:
-            raise _error(url, response)
-        if "json" not in response.headers.get("Content-Type", ""):
-            raise RestError(f"{url}: answered with {_kind(response)}, not JSON", 200, "not_json")
-        return response
-
-    def json(self, route: str, params: dict[str, Any] | None = None) -> Any:
-        return self.get(route, params).json()
-
-    def url_for(self, route: str) -> str:
-        return route_url(self.root, route)
-
-    def index(self) -> dict[str, Any]:
-        """The API root's description of the site, fetched once."""
-        if self._index is None:
-            self._index = self.json("")
-        return self._index
-
-    def page(self, route: str, params: dict[str, Any], number: int) -> Page:
-        query = {**params, "per_page": PER_PAGE, "page": number}
-        fields = self.fields.get(route.removeprefix("wp/v2/").split("/")[0])
-        if fields and "_fields" not in query:
-            query["_fields"] = fields
-        try:
-            response = self.get(route, query)
-        except RestError as exc:
-            if exc.code == "rest_post_invalid_page_number":
-                return Page([], 0, 0)  # past the end: the list shrank while we read it
-            raise
-        headers = response.headers
-        return Page(
-            response.json(),
-            int(headers.get("X-WP-Total", 0) or 0),
-            int(headers.get("X-WP-TotalPages", 1) or 1),
-        )
-
-    def all_items(self, route: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Every item of a collection: page 1 says how many pages; the rest come concurrently."""
-        for _, page in self.pages(route, params):
-            yield from page.items
-
-    def pages(
-        self, route: str, params: dict[str, Any], start: int = 1
-    ) -> Iterator[tuple[int, Page]]:
-        """(number, page) from `start` on, in order; pages after the first are concurrent."""
-        first = self.page(route, params, start)
-        yield start, first
-        numbers = range(start + 1, first.total_pages + 1)
-        fetch = lambda n: (n, self.page(route, params, n))  # noqa: E731
-        yield from bounded_map(fetch, numbers, self.concurrency)
-
-    def count(self, route: str, params: dict[str, Any]) -> int:
-        response = self.get(route, {**params, "per_page": 1, "_fields": "id"})
-        return int(response.headers.get("X-WP-Total", 0) or 0)
-
-
-class WpcomClient(RestClient):
-    """WordPress.com's public API: core's wp/v2 routes under /wp/v2/sites/{site}/.
-
-    The site's description comes from the older /rest/v1.1/sites/{site} endpoint, shaped
-    into what a self-hosted API index says. The API base can be pointed elsewhere (tests
-    replay the documented responses from a local server).
-    """
-
-    def __init__(self, session: PoliteSession, api_base: str, site: str, concurrency: int = 4):
-        super().__init__(session, f"{api_base.rstrip('/')}/wp/v2/sites/{site}/", concurrency)
-        self.api_base = api_base.rstrip("/")
-        self.site = site
-
-    def url_for(self, route: str) -> str:
-        return self.root + route.removeprefix("wp/v2/").lstrip("/")
-
-    def index(self) -> dict[str, Any]:
-        if self._index is None:
-            url = f"{self.api_base}/rest/v1.1/sites/{self.site}"
-            response = self.session.get(url)
-            if response.status_code >= 400:
-                raise _error(url, response)
-            info = response.json()
-            options = info.get("options") or {}
-            self._index = {
-                "name": info.get("name", ""),
-                "description": info.get("description", ""),
-                "home": info.get("URL", ""),
-                "url": info.get("URL", ""),
-                "timezone_string": options.get("timezone", ""),
-                "gmt_offset": options.get("gmt_offset", 0),
-                "language": info.get("lang", ""),
-            }
-        return self._index
-
-
-def bounded_map(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
-    """Like Executor.map, in order, but with at most 2 x workers results waiting in memory."""
-    pending = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for item in items:
-            pending.append(pool.submit(fn, item))
-            if len(pending) >= workers * 2:
-                yield pending.pop(0).result()
-        for future in pending:
-            yield future.result()
-
-
-def _utc_iso(http_date: str) -> str | None:
-    try:
-        moment = parsedate_to_datetime(http_date)
-    except (TypeError, ValueError):
-        return None
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
-
-
-def _kind(response: requests.Response) -> str:
-    content_type = response.headers.get("Content-Type", "nothing").split(";")[0]
-    return "an HTML page" if "html" in content_type else content_type
-
-
-def _error(url: str, response: requests.Response) -> RestError:
-    try:
-        body = response.json()
-        code, message = body.get("code", ""), body.get("message", "")
-    except (ValueError, AttributeError):
-        code, message = "", ""
-    message = html.unescape(message) if message else response.reason
-    return RestError(
-        f"{url}: HTTP {response.status_code}"
-        + (f" {code}" if code else "")
-        + (f": {message}" if message else ""),
-        response.status_code,
-        code,
-    )
-
-
-# -- credentials ---------------------------------------------------------------------
-
-
-def check_credentials(client: RestClient, url: str) -> dict[str, Any]:
-    """Who we are: a wrong password on a public GET silently reads as anonymous, so ask."""
-    try:
-        return client.json("wp/v2/users/me", {"context": "edit"})
-    except RestError as exc:
-        if exc.code in BLOCKED_CODES:
-            raise RestBlocked(f"{url}: the REST API is closed ({exc.code}): {exc}") from exc
-        raise UsageError(_credential_problem(exc, url, client)) from exc
-
-
-HTACCESS_FIX = "RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]"
-_APPLICATION_PASSWORD = re.compile(r"^[A-Za-z0-9]{24}$")
-
-
-def looks_like_application_password(password: str) -> bool:
-    """WordPress makes them 24 letters and digits, shown in groups of four."""
-    return bool(_APPLICATION_PASSWORD.match(password.replace(" ", "")))
-
-
-def _credential_problem(exc: RestError, url: str, client: RestClient) -> str:
-    """Tell apart what WordPress answers alike (measured on 6.1, every failure is
-    `rest_not_logged_in`): a wrong password, an unknown user, a login password given for an
-    application password, a web server that strips the Authorization header."""
-    auth = client.session.auth
-    if auth is not None and not isinstance(auth, requests.auth.HTTPBasicAuth):
-        return f"{url}: the site did not accept the token ({exc.code or exc.status}): {exc}"
-    offered = "application-passwords" in (client.index().get("authentication") or {})
-    if exc.code == "application_passwords_disabled" or (
-        exc.code == "rest_not_logged_in" and not offered
-    ):
-        return (
-            f"{url}: this site does not accept application passwords: WordPress offers them "
-            "only over https (or on a site whose environment type is 'local'), and a plugin "
-            "can turn them off"
-        )
-    user, password = getattr(auth, "username", ""), getattr(auth, "password", "")
-    if exc.code in ("invalid_username", "invalid_email"):
-        return _unknown_user(url, user)
-    if exc.code not in ("incorrect_password", "rest_not_logged_in"):
-        return f"{url}: checking the credentials failed: {exc}"
-    accepted = xmlrpc_login_works(client.session, url, user, password)
-    shaped = looks_like_application_password(password)
-    if accepted and not shaped:
-        return (
-            f"{url}: that is the account's login password, not an application password: "
-            "make one under Users → Profile → Application Passwords and use that instead"
-        )
-    if accepted:
-        return (
-            f"{url}: the user name and application password are right (XML-RPC accepts "
-            "them) but the REST API never received them: the web server strips the "
-            f"Authorization header (Apache with CGI/FastCGI: add to .htaccess {HTACCESS_FIX})"
-        )
-    if accepted is False and exc.code != "incorrect_password" and not _public_author(client, user):
-        return _unknown_user(url, user)
-    hint = (
-        ""
-        if shaped
-        else ("; it does not look like one (24 letters and digits, shown once when it is made)")
-    )
-    if accepted is False:
-        return f"{url}: wrong application password for {user!r}{hint}"
-    return (
-        f"{url}: the site did not accept the user name and application password{hint}: "
-        "either they are wrong, or the web server strips the Authorization header "
-        f"(Apache with CGI/FastCGI: add to .htaccess {HTACCESS_FIX})"
-    )
-
-
-def _unknown_user(url: str, user: str) -> str:
-    return (
-        f"{url}: no user {user!r} that the site knows: give the login name (Users → Profile "
-        "shows it), not the display name"
-    )
-
-
-def _public_author(client: RestClient, user: str) -> bool:
-    """Whether the site lists `user` among its authors: for most logins the slug is the
-    login. Only a hint: users who never published are not listed."""
-    try:
-        found = client.json("wp/v2/users", {"slug": user.lower(), "_fields": "id"})
-    except RestError:
-        return True  # the list is closed: say nothing about the user
-    return bool(found)
-
-
-def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
-    return request  # the credentials travel in the XML-RPC body, not in a header
-
-
-def xmlrpc_login_works(session: PoliteSession, url: str, user: str, password: str) -> bool | None:
-    """A second opinion: XML-RPC takes the credentials in the request body, so it sees them
-    even where a web server drops the Authorization header, and it accepts login passwords.
-    None when it cannot say (XML-RPC off, or no https to send the password over)."""
-    endpoint = url.rstrip("/") + "/xmlrpc.php"
-    if endpoint.startswith("http://") and not is_loopback(endpoint):
-        return None
-    body = xmlrpc.client.dumps((user, password), "wp.getUsersBlogs")
-    try:
-        answer = session.post(endpoint, data=body.encode("utf-8"), auth=_no_auth,
-                              headers={"Content-Type": "text/xml"})  # fmt: skip
-        if answer.status_code != 200:
-            return None
-        xmlrpc.client.loads(answer.content)
-    except xmlrpc.client.Fault as fault:
-        return False if fault.faultCode == 403 else None
-    except (NetworkError, xmlrpc.client.ResponseError, ExpatError, ValueError):
-        return None
-    return True
 
 
 # -- records -------------------------------------------------------------------------
@@ -575,3 +266,19 @@ def _local(text: str | None) -> datetime | None:
 
 def _gmt(text: str | None) -> datetime | None:
     return parse_gmt(text + "Z") if text and not text.endswith("Z") else parse_gmt(text)
+
+
+def published_records(client: RestClient, item: dict[str, Any], language: str = "") -> list[Record]:
+    """A post just written through REST (WordPress's answer, edit context), as a pull of the
+    site would save it: the site, then the post with its categories and tags by slug."""
+    source = RestSource(client, authenticated=True, language=language)
+    for taxonomy, rest_base in (("category", "categories"), ("post_tag", "tags")):
+        source.taxonomies[rest_base] = taxonomy
+        ids = item.get(rest_base) or []
+        if ids:
+            found = client.json(f"wp/v2/{rest_base}", {"include": ",".join(map(str, ids))})
+            for term in found:
+                source.terms_by_id[(taxonomy, term["id"])] = TermRef(
+                    taxonomy, term["slug"], html.unescape(term["name"])
+                )
+    return [source.site(), source.post(item)]

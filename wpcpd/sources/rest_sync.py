@@ -20,9 +20,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from wpcpd.archive import SyncSnapshot
+from wpcpd.archive import SyncSnapshot, now_iso
 from wpcpd.model import Checkpoint, Control, Reconcile, Record
-from wpcpd.sources.rest import Page, RestSource
+from wpcpd.sources.reading import Reading, ReadReport
+from wpcpd.sources.rest import RestSource
+from wpcpd.wordpress.client import Page
 
 CHANNEL = "rest"
 COMMENT_STATUSES = {"approve": "approved", "hold": "hold", "spam": "spam", "trash": "trash"}
@@ -302,3 +304,54 @@ class RestPull:
     def _mark(self, name: str, value: str) -> Checkpoint:
         self.state[name] = value
         return Checkpoint(self.channel, name, value)
+
+
+class RestReading:
+    """A REST or WordPress.com pull as the registry runs it: the sync plan over a
+    `RestSource`, its state kept under what the login can see (`sync_channel`)."""
+
+    def __init__(self, reading: Reading) -> None:
+        connection = reading.connection
+        assert connection is not None  # the REST channels are always connected
+        self.url, channel, me = connection.url, connection.channel, connection.me
+        self.public_only = me is None
+        source = RestSource(connection.rest, me is not None, connection.language, channel=channel)
+        # Sync state belongs to what a pull could see: an anonymous pull's marks say nothing
+        # of drafts, so a later pull with a password starts its own full read.
+        state_channel = sync_channel(channel, me)
+        key = source.site().key
+        self.other_views = reading.archive.sync_channels(key, channel) - {state_channel}
+        self.full = reading.full
+        self.plan = RestPull(source, reading.archive.sync_snapshot(key, state_channel),
+                             full=reading.full, comments_only=reading.comments_only,
+                             now=now_iso(), channel=state_channel)  # fmt: skip
+
+    def records(self) -> Iterator[Record | Control]:
+        return self.plan.records()
+
+    def report(self) -> ReadReport:
+        warnings = []
+        if self.public_only:
+            warnings.append(
+                "public-only pull: drafts, private posts, held comments, pingbacks and e-mail "
+                "addresses need --user with an application password"
+            )
+        if self.plan.mode == "full" and not self.full and self.other_views:
+            warnings.append(
+                "this pull sees the site differently from earlier ones (a password, another "
+                "user or other rights): read everything, so nothing they could not see is missed"
+            )
+        details = {"authenticated": not self.public_only, "mode": self.plan.mode}
+        return ReadReport(self.url, warnings, details)
+
+
+def sync_channel(channel: str, me: dict[str, Any] | None) -> str:
+    """The name a pull's sync state is kept under: the channel and what the pull can see.
+
+    A visitor, an author and an administrator see different posts; high-water marks
+    taken by one say nothing of what another would have read.
+    """
+    if me is None:
+        return f"{channel}:public"
+    roles = ",".join(sorted(me.get("roles") or [])) or "user"
+    return f"{channel}:{roles}"

@@ -1,10 +1,7 @@
 """Read a live WordPress site through XML-RPC (`/xmlrpc.php`): the fallback when REST is closed.
 
-Calls go through python-wordpress-xmlrpc's `Client` and method classes, asking for raw structs
-(the library's objects drop the site-local dates), over `SessionTransport`, which posts through
-wpcpd's shared `PoliteSession`. Only read methods are used, one call per HTTP request: never
-`system.multicall`, which security plugins block and which makes WordPress refuse every log-in
-after the first failed one in the same request.
+This module turns XML-RPC structs into model records; the calls themselves (the
+python-wordpress-xmlrpc adapter, its transport and shims) are `wpcpd.wordpress.xmlrpc`.
 
 What XML-RPC cannot give, and what is done instead:
 - post meta: only the keys not starting with "_" ("custom fields"), so posts carry meta=None
@@ -14,86 +11,26 @@ What XML-RPC cannot give, and what is done instead:
   the site's time zone, inferred from the posts' local/GMT date pairs (`SiteClock`);
 - future posts: reported as "publish"; a published post dated in the future is "future";
 - an image's alt text: protected meta, never sent (Media.alt_text stays empty).
-
-A site with XML-RPC turned off answers fault 405 (with HTTP status 405 since WordPress 5.7.3,
-HTTP 200 before), or its web server blocks the file (403/404), or it serves a web page
-instead: each becomes one `SourceError` saying "XML-RPC is disabled on this site (...)".
-A wrong password is a `UsageError`.
 """
 
 from __future__ import annotations
 
-import collections
-import collections.abc
 import contextlib
 import html
-import io
-import logging
-import re
-import time
-import xmlrpc.client
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
-from urllib.parse import urlsplit
-from xml.parsers.expat import ExpatError
 
-from urllib3.exceptions import MaxRetryError
-
-from wpcpd.errors import SourceError, UsageError
-from wpcpd.http import RETRY_STATUSES, NetworkError, PoliteSession, is_loopback
+from wpcpd.errors import SourceError
+from wpcpd.http import PoliteSession
 from wpcpd.model import Author, Comment, Media, Post, Record, Site, Term, TermRef, site_key
-from wpcpd.sources.rest import SKIPPED_TAXONOMIES as REST_SKIPPED_TAXONOMIES
-from wpcpd.sources.rest import SKIPPED_TYPES as REST_SKIPPED_TYPES
+from wpcpd.sources.reading import Reading, ReadReport
+from wpcpd.wordpress.client import SKIPPED_TAXONOMIES as REST_SKIPPED_TAXONOMIES
+from wpcpd.wordpress.client import SKIPPED_TYPES as REST_SKIPPED_TYPES
+from wpcpd.wordpress.xmlrpc import FAULT_NO_METHOD, XmlRpcFault, XmlRpcSite
 
-log = logging.getLogger("wpcpd.xmlrpc")
-
-
-# -- compatibility with python-wordpress-xmlrpc 2.3 (2014) ---------------------------
-
-
-def ensure_collections_iterable() -> bool:
-    """Give `collections` back the `Iterable` alias that Python 3.10 removed.
-
-    wordpress_xmlrpc/base.py reads `collections.Iterable` whenever it turns a list result
-    into objects. Returns whether the alias had to be added; an existing one is left alone.
-    """
-    if hasattr(collections, "Iterable"):
-        return False
-    collections.Iterable = collections.abc.Iterable  # type: ignore[attr-defined]
-    return True
-
-
-ensure_collections_iterable()
-
-from wordpress_xmlrpc import AuthenticatedMethod, Client  # noqa: E402
-from wordpress_xmlrpc.exceptions import (  # noqa: E402
-    InvalidCredentialsError,
-    UnsupportedXmlrpcMethodError,
-    XmlrpcDisabledError,
-)
-from wordpress_xmlrpc.methods import comments as comment_methods  # noqa: E402
-from wordpress_xmlrpc.methods import media as media_methods  # noqa: E402
-from wordpress_xmlrpc.methods import options as option_methods  # noqa: E402
-from wordpress_xmlrpc.methods import posts as post_methods  # noqa: E402
-from wordpress_xmlrpc.methods import taxonomies as taxonomy_methods  # noqa: E402
-from wordpress_xmlrpc.methods import users as user_methods  # noqa: E402
-from wordpress_xmlrpc.wordpress import WordPressBase  # noqa: E402
-
-
-def _readable_repr(self: WordPressBase) -> str:
-    return f"<{type(self).__name__}: {self}>"
-
-
-# The library's repr shows str(self).encode('utf-8'), so a term prints as <WordPressTerm: b'CPD'>.
-WordPressBase.__repr__ = _readable_repr  # type: ignore[method-assign]
-
-
-# -- constants -----------------------------------------------------------------------
-
-PAGE = 100
 # Post types that hold the site's machinery rather than its writing (REST never lists
 # these; XML-RPC lists every registered type). Attachments are read on their own.
 SKIPPED_TYPES = REST_SKIPPED_TYPES | {
@@ -113,143 +50,6 @@ COMMENT_STATUSES = {
     "trash": "trash",
     "post-trashed": "trash",
 }
-READ_RETRIES = 2
-# Only these can be repeated safely after a connection error or a 5xx.
-_READ_METHOD = re.compile(
-    rb"<methodName>\s*(wp\.get|mt\.supportedMethods|system\.listMethods|blogger\.get"
-    rb"|metaWeblog\.get)"
-)
-_METHOD_RESPONSE = re.compile(rb"<methodResponse[\s>]")
-_FAULT_NO_METHOD = -32601
-
-
-# -- transport -----------------------------------------------------------------------
-
-
-class XmlRpcHttpError(SourceError):
-    """The endpoint answered something other than XML-RPC."""
-
-    def __init__(self, message: str, status: int = 0, not_xml: bool = False) -> None:
-        super().__init__(message)
-        self.status = status
-        self.not_xml = not_xml
-
-
-class SessionTransport(xmlrpc.client.Transport):
-    """xmlrpc.client's transport, but POSTing through a `PoliteSession`.
-
-    The session brings wpcpd's User-Agent, timeouts, rate limit and auth refusal over plain
-    http. Its urllib3 retries leave POST out on purpose, since a repeated write could
-    duplicate a post (only connections that never opened are retried for every method);
-    reads (wp.get*, ...) are safe to repeat, so this retries them a few times itself when
-    an answer is lost, times out, or is a 5xx/429 without an XML-RPC body.
-    """
-
-    def __init__(self, session: PoliteSession, scheme: str = "https", retries: int = READ_RETRIES):
-        super().__init__(use_datetime=False)
-        self.session = session
-        self.scheme = scheme
-        self.retries = retries
-        self.stray_output = 0
-        """How many answers had output (PHP warnings) before the XML, and were repaired."""
-
-    def request(
-        self, host: str, handler: str, request_body: bytes, verbose: bool = False
-    ) -> tuple[Any, ...]:
-        url = f"{self.scheme}://{host}{handler}"
-        self.verbose = verbose  # read by parse_response
-        method = _method_name(request_body)
-        attempts = 1 + (self.retries if _READ_METHOD.search(request_body[:300]) else 0)
-        for attempt in range(attempts):
-            last = attempt == attempts - 1
-            try:
-                response = self.session.post(
-                    url, data=request_body, headers={"Content-Type": "text/xml"}
-                )
-            except NetworkError as exc:
-                if last or _already_retried(exc):
-                    raise
-                self._pause(attempt, method, "connection lost")
-                continue
-            start = _answer_start(response.content)
-            if response.status_code in RETRY_STATUSES and start is None and not last:
-                self._pause(attempt, method, f"HTTP {response.status_code}")
-                continue
-            return self._parse(url, method, response, start)
-        raise AssertionError("unreachable: the last attempt returns or raises")
-
-    def _pause(self, attempt: int, method: str, why: str) -> None:
-        politeness = self.session.politeness
-        delay = min(politeness.backoff * (2**attempt), politeness.max_backoff)
-        log.debug("%s: %s, retrying in %.2f s", method, why, delay)
-        time.sleep(delay)
-
-    def _parse(self, url: str, method: str, response: Any, start: int | None) -> tuple[Any, ...]:
-        # An XML-RPC answer is read whatever the status: since 5.7.3, a site with XML-RPC
-        # turned off sends its fault 405 with HTTP status 405.
-        if start is None and response.status_code != 200:
-            raise XmlRpcHttpError(
-                f"{url}: {method} answered HTTP {response.status_code} {response.reason}",
-                response.status_code,
-            )
-        if start is None:
-            kind = response.headers.get("Content-Type", "nothing").split(";")[0] or "nothing"
-            raise XmlRpcHttpError(
-                f"{url}: answered {method} with {kind}, not XML-RPC", 200, not_xml=True
-            )
-        body = response.content
-        if body[:start].strip():
-            # PHP notices printed before the answer (display_errors on): skip them.
-            self.stray_output += 1
-            body = body[start:]
-        try:
-            return self.parse_response(io.BytesIO(body))  # type: ignore[no-any-return]
-        except (xmlrpc.client.ResponseError, ExpatError, ValueError) as exc:
-            raise XmlRpcHttpError(f"{url}: a broken answer to {method} ({exc})", 200) from exc
-
-
-def _already_retried(exc: NetworkError) -> bool:
-    """urllib3 retries failed connections for every method; a dropped answer to a POST, never."""
-    cause = exc.__cause__
-    return bool(cause and cause.args and isinstance(cause.args[0], MaxRetryError))
-
-
-def _answer_start(body: bytes) -> int | None:
-    """Where the XML-RPC answer begins in a body, or None when there is none."""
-    found = _METHOD_RESPONSE.search(body[:65536])
-    if found is None:
-        return None
-    declaration = body.rfind(b"<?xml", 0, found.start())
-    return declaration if declaration >= 0 else found.start()
-
-
-def _method_name(body: bytes) -> str:
-    found = re.search(rb"<methodName>\s*([\w.]+)", body[:300])
-    return found.group(1).decode("ascii") if found else "a call"
-
-
-# -- library methods that need more than the library offers --------------------------
-
-
-class GetPostTypes(post_methods.GetPostTypes):
-    """wp.getPostTypes with a filter: without one WordPress lists public types only."""
-
-    optional_args = ("filter",)
-    results_class = None
-
-    def process_result(self, raw_result: Any) -> Any:
-        return raw_result
-
-
-class GetTaxonomies(taxonomy_methods.GetTaxonomies):
-    """wp.getTaxonomies with a filter: without one WordPress lists public ones only."""
-
-    optional_args = ("filter",)
-    results_class = None
-
-
-class GetAuthors(user_methods.GetAuthors):
-    results_class = None
 
 
 # -- time zones ----------------------------------------------------------------------
@@ -345,11 +145,6 @@ def _int(value: Any, default: int = 0) -> int:
 # -- the source ----------------------------------------------------------------------
 
 
-def default_endpoint(site_url: str) -> str:
-    """Where WordPress answers XML-RPC unless the home page's RSD link says otherwise."""
-    return site_url.rstrip("/") + "/xmlrpc.php"
-
-
 @dataclass
 class XmlRpcSource:
     """Yields a site's records through XML-RPC, as the given user (an administrator sees all).
@@ -359,7 +154,8 @@ class XmlRpcSource:
 
     `check()` connects and verifies the credentials without reading content; `records()`
     calls it first. Problems a reader should know about (a list only the administrator
-    may read, an answer repaired) collect in `warnings`.
+    may read, an answer repaired) collect in `warnings`. `XmlRpcSource.of(site)` reads
+    through a log-in `wpcpd.wordpress.connect` already checked.
     """
 
     session: PoliteSession
@@ -372,120 +168,28 @@ class XmlRpcSource:
     warnings: list[str] = field(default_factory=list)
     clock: SiteClock = field(default_factory=SiteClock)
     logins: dict[int, str] = field(default_factory=dict)
-    _client: Client | None = field(default=None, repr=False)
-    _transport: SessionTransport | None = field(default=None, repr=False)
-    _blog: dict[str, Any] | None = field(default=None, repr=False)
+    site_api: XmlRpcSite | None = field(default=None, repr=False)
 
-    # -- connecting ----------------------------------------------------------------
+    def __post_init__(self) -> None:
+        if self.site_api is None:
+            self.site_api = XmlRpcSite(self.session, self.endpoint_url, self.user,
+                                       self.password, self.allow_insecure)  # fmt: skip
+
+    @classmethod
+    def of(cls, site: XmlRpcSite, language: str = "") -> XmlRpcSource:
+        return cls(site.session, site.endpoint_url, site.user, site.password, language,
+                   site.allow_insecure, site_api=site)  # fmt: skip
 
     @property
-    def client(self) -> Client:
-        if self._client is None:
-            raise SourceError(f"{self.endpoint_url}: not connected; call check() first")
-        return self._client
+    def api(self) -> XmlRpcSite:
+        assert self.site_api is not None  # set in __post_init__
+        return self.site_api
 
     def check(self) -> dict[str, Any]:
-        """Connect and check the credentials with one cheap call; returns the blog's entry.
-
-        Checked before anything else because WordPress refuses every log-in after a failed
-        one within a request, and a security plugin may lock the account after a few.
-        """
-        if self._blog is not None:
-            return self._blog
-        if self._client is None:
-            self._client = self._connect()
-        try:
-            blogs = self._call(user_methods.GetUsersBlogs(results_class=None), connecting=True)
-        except _Fault as exc:
-            if exc.code == 403:
-                raise UsageError(
-                    f"{self.endpoint_url}: the site did not accept the user name "
-                    f"{self.user!r} with that password ({exc.message}); WordPress takes "
-                    "the account's password or an application password over XML-RPC"
-                ) from None
-            raise
-        self._blog = dict(blogs[0]) if blogs else {}
-        return self._blog
-
-    def _connect(self) -> Client:
-        parts = urlsplit(self.endpoint_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise UsageError(f"{self.endpoint_url}: not an http(s) address of xmlrpc.php")
-        # XML-RPC carries the password in every request body: SafeBasicAuth's rule, here.
-        if parts.scheme == "http" and not (self.allow_insecure or is_loopback(self.endpoint_url)):
-            raise UsageError(
-                f"refusing to send a password over plain http to {parts.hostname}; "
-                "use https, or --insecure-http if you accept the risk"
-            )
-        transport = self._transport = SessionTransport(self.session, parts.scheme)
-        try:
-            # The library asks mt.supportedMethods here, anonymously.
-            return Client(self.endpoint_url, self.user, self.password, transport=transport)
-        except XmlRpcHttpError as exc:
-            raise self._disabled(exc) from None
-        except xmlrpc.client.Fault as exc:
-            if exc.faultCode == _FAULT_NO_METHOD:
-                raise SourceError(
-                    f"{self.endpoint_url}: XML-RPC is disabled on this site (it offers no "
-                    "methods, as security plugins arrange)"
-                ) from None
-            raise SourceError(f"{self.endpoint_url}: XML-RPC failed: {exc.faultString}") from None
-
-    def _disabled(self, exc: XmlRpcHttpError) -> SourceError:
-        if exc.not_xml:
-            why = "it answers with a web page, not XML-RPC"
-        elif exc.status in (403, 404, 405, 410):
-            why = f"the web server answers HTTP {exc.status} for it"
-        else:
-            return exc
-        return SourceError(f"{self.endpoint_url}: XML-RPC is disabled on this site ({why})")
-
-    def _call(self, method: AuthenticatedMethod, connecting: bool = False) -> Any:
-        try:
-            return self.client.call(method)
-        except XmlrpcDisabledError as exc:
-            raise SourceError(
-                f"{self.endpoint_url}: XML-RPC is disabled on this site (WordPress answers: {exc})"
-            ) from None
-        except InvalidCredentialsError as exc:
-            # The library files every fault 403 here, "Invalid post type." included.
-            raise _Fault(self.endpoint_url, method.method_name, 403, str(exc)) from None
-        except xmlrpc.client.Fault as exc:
-            raise _Fault(
-                self.endpoint_url, method.method_name, exc.faultCode, exc.faultString
-            ) from None
-        except UnsupportedXmlrpcMethodError:
-            raise _Fault(
-                self.endpoint_url,
-                method.method_name,
-                _FAULT_NO_METHOD,
-                "the site does not offer this method (a plugin may have removed it)",
-            ) from None
-        except XmlRpcHttpError as exc:
-            raise (self._disabled(exc) if connecting else exc) from None
-
-    def _paged(
-        self, make: Callable[[dict[str, Any]], AuthenticatedMethod], ids: str, page: int = PAGE
-    ) -> Iterator[dict[str, Any]]:
-        """Every item of a number/offset list, each once, until a page comes back empty.
-
-        A short page does not prove the end: wp.getPosts and wp.getUsers drop items the
-        user may not edit after the query has counted them.
-        """
-        seen: set[str] = set()
-        offset = 0
-        while True:
-            items = self._call(make({"number": page, "offset": offset})) or []
-            for item in items:
-                if item[ids] not in seen:
-                    seen.add(item[ids])
-                    yield item
-            if not items:
-                return
-            offset += page
+        """Connect and check the credentials with one cheap call; returns the blog's entry."""
+        return self.api.check()
 
     # -- records -------------------------------------------------------------------
-
     def records(self) -> Iterator[Record]:
         self.check()
         yield self.site()
@@ -495,15 +199,15 @@ class XmlRpcSource:
             yield from self.posts(post_type)
         yield from self.attachments()
         yield from self.comments()
-        if self._transport is not None and self._transport.stray_output:
+        if self.api.stray_output:
             self.warnings.append(
-                f"{self._transport.stray_output} answers had stray output (PHP warnings?) "
+                f"{self.api.stray_output} answers had stray output (PHP warnings?) "
                 "before the XML; it was skipped"
             )
 
     def site(self) -> Site:
         wanted = ["home_url", "blog_title", "blog_tagline", "time_zone"]
-        options = {o.name: o.value for o in self._call(option_methods.GetOptions(wanted))}
+        options = self.api.options(wanted)
         home = str(options.get("home_url") or "")
         if not home:
             raise SourceError(f"{self.endpoint_url}: wp.getOptions names no home address")
@@ -521,14 +225,9 @@ class XmlRpcSource:
 
     def authors(self) -> Iterator[Author]:
         try:
-            users = list(
-                self._paged(
-                    lambda page: user_methods.GetUsers(page, ["all"], results_class=None),
-                    "user_id",
-                )
-            )
-        except _Fault as exc:
-            if exc.code not in (401, _FAULT_NO_METHOD):
+            users = list(self.api.paged(self.api.users_page, "user_id"))
+        except XmlRpcFault as exc:
+            if exc.code not in (401, FAULT_NO_METHOD):
                 raise
             yield from self._authors_without_list_users(exc)
             return
@@ -543,13 +242,13 @@ class XmlRpcSource:
                 last_name=user.get("last_name", ""),
             )
 
-    def _authors_without_list_users(self, exc: _Fault) -> Iterator[Author]:
+    def _authors_without_list_users(self, exc: XmlRpcFault) -> Iterator[Author]:
         """Who may edit posts but not list users still gets logins and display names."""
         self.warnings.append(
             f"wp.getUsers: {exc.message}: authors come without e-mail addresses or first "
             "and last names (an administrator's account gives them)"
         )
-        for user in self._call(GetAuthors()) or []:
+        for user in self.api.authors():
             self.logins[_int(user["user_id"])] = user["user_login"]
             yield Author(
                 login=user["user_login"],
@@ -558,21 +257,14 @@ class XmlRpcSource:
             )
 
     def terms(self) -> Iterator[Term]:
-        for taxonomy in self._call(GetTaxonomies({})) or []:
+        for taxonomy in self.api.taxonomies():
             name = taxonomy["name"]
             if name in SKIPPED_TAXONOMIES:
                 continue
-            # Ordered by id so that paging is stable; parents are named by slug.
-            raw = list(
-                self._paged(
-                    lambda page, name=name: taxonomy_methods.GetTerms(
-                        name,
-                        {**page, "hide_empty": False, "orderby": "id", "order": "ASC"},
-                        results_class=None,
-                    ),
-                    "term_id",
-                )
-            )
+            # Parents are named by slug.
+            pages = self.api.paged(lambda page, name=name: self.api.terms_page(name, page),
+                                   "term_id")  # fmt: skip
+            raw = list(pages)
             slugs = {t["term_id"]: t["slug"] for t in raw}
             for item in raw:
                 yield Term(
@@ -587,17 +279,17 @@ class XmlRpcSource:
                 )
 
     def post_types(self) -> list[str]:
-        types = self._call(GetPostTypes({})) or {}
+        types = self.api.post_types()
         return [name for name in types if name not in SKIPPED_TYPES]
 
     def posts(self, post_type: str) -> Iterator[Post]:
-        def page_of(page: dict[str, Any]) -> AuthenticatedMethod:
+        def page_of(page: dict[str, Any]) -> Any:
             query = {"post_type": post_type, "post_status": POST_STATUSES, "orderby": "ID",
                      "order": "ASC", **page}  # fmt: skip
             # custom_fields are not asked for: see post() for why meta is None.
-            return post_methods.GetPosts(query, ["post", "terms"], results_class=None)
+            return self.api.posts_page(query)
 
-        for item in self._paged(page_of, "post_id"):
+        for item in self.api.paged(page_of, "post_id"):
             yield self.post(item)
 
     def post(self, item: dict[str, Any]) -> Post:
@@ -668,12 +360,9 @@ class XmlRpcSource:
         try:
             return {
                 _int(m["attachment_id"]): m
-                for m in self._paged(
-                    lambda page: media_methods.GetMediaLibrary(page, results_class=None),
-                    "attachment_id",
-                )
+                for m in self.api.paged(self.api.media_library_page, "attachment_id")
             }
-        except _Fault as exc:
+        except XmlRpcFault as exc:
             if exc.code != 401:
                 raise
             # Only users who may upload files can read the media library.
@@ -682,21 +371,21 @@ class XmlRpcSource:
 
     def _media_item(self, media_id: int) -> dict[str, Any] | None:
         try:
-            return self._call(media_methods.GetMediaItem(media_id, results_class=None))  # type: ignore[no-any-return]
-        except _Fault as exc:
+            return self.api.media_item(media_id)
+        except XmlRpcFault as exc:
             self.warnings.append(f"attachment {media_id}: wp.getMediaItem: {exc.message}")
             return None
 
     def comments(self) -> Iterator[Comment]:
         for status, ours in COMMENT_STATUSES.items():
 
-            def page_of(page: dict[str, Any], status: str = status) -> AuthenticatedMethod:
-                return comment_methods.GetComments({"status": status, **page}, results_class=None)
+            def page_of(page: dict[str, Any], status: str = status) -> Any:
+                return self.api.comments_page(status, page)
 
             try:
-                for item in self._paged(page_of, "comment_id"):
+                for item in self.api.paged(page_of, "comment_id"):
                     yield self.comment(item, ours)
-            except _Fault as exc:
+            except XmlRpcFault as exc:
                 if exc.code != 401:
                     raise
                 # Only moderators may list comments other than approved ones.
@@ -723,14 +412,22 @@ class XmlRpcSource:
         )
 
 
-class _Fault(SourceError):
-    """A fault WordPress answered to one call (the library's exceptions, undone)."""
+class XmlRpcReading:
+    """An XML-RPC pull as the registry runs it, through a log-in `connect` has checked."""
 
-    def __init__(self, endpoint: str, method: str, code: int, message: str) -> None:
-        super().__init__(f"{endpoint}: {method}: fault {code}: {message}")
-        self.method = method
-        self.code = code
-        self.message = message
+    public_only = False
+
+    def __init__(self, reading: Reading) -> None:
+        connection = reading.connection
+        assert connection is not None and connection.xmlrpc is not None  # the xmlrpc channel
+        self.url = connection.url
+        self.source = XmlRpcSource.of(connection.xmlrpc, connection.language)
+
+    def records(self) -> Iterator[Record]:
+        return self.source.records()
+
+    def report(self) -> ReadReport:
+        return ReadReport(self.url, list(self.source.warnings), {"authenticated": True})
 
 
 def _term_refs(item: dict[str, Any]) -> list[TermRef]:

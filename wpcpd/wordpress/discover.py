@@ -11,6 +11,7 @@ import requests
 
 from wpcpd.errors import SourceError
 from wpcpd.http import NetworkError, Politeness, PoliteSession, make_session
+from wpcpd.urls import site_url
 
 API_REL = "https://api.w.org/"
 _LINK_HEADER = re.compile(r'<([^>]+)>\s*;\s*rel="?https://api\.w\.org/"?')
@@ -39,13 +40,6 @@ class SiteApi:
     """From the home page's <html lang>: the REST index does not say."""
     looks_like_wordpress: bool = False
     """The home page carries WordPress's marks (worth scraping without being asked)."""
-
-
-def normalise_url(url: str) -> str:
-    url = url.strip()
-    if "://" not in url:
-        url = "https://" + url
-    return url.rstrip("/")
 
 
 # Addresses people copy from their browser that are not the blog's own: the dashboard,
@@ -86,7 +80,7 @@ def wpcom_api_base() -> str:
 
 def wpcom_site(url: str) -> str:
     """The site identifier WordPress.com's API takes: the blog's host name."""
-    return urlsplit(normalise_url(url)).hostname or url
+    return urlsplit(site_url(url)).hostname or url
 
 
 def is_wordpress_com(url: str) -> bool:
@@ -96,7 +90,7 @@ def is_wordpress_com(url: str) -> bool:
 
 def discover(session: PoliteSession, url: str) -> SiteApi:
     """Look at the home page's headers and markup, then the well-known addresses."""
-    url = normalise_url(url)
+    url = site_url(url)
     api = SiteApi(url=url, wpcom=is_wordpress_com(url))
     try:
         home = session.get(url + "/", allow_redirects=True)

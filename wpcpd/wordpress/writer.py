@@ -4,8 +4,9 @@ A thin layer over `RestClient` (which already knows the site's REST root and rea
 `PoliteSession` (timeouts, rate limit, auth). Every write goes through `RestWriter.request`,
 which turns WordPress's error bodies into `RestWriteError` and counts writes by method.
 
-Retrying: the session retries PUT and DELETE (the same request twice has the same effect)
-but never POST, since a POST whose answer was lost may still have created something. Callers
+Retrying (wpcpd.http's one policy): the session retries PUT and DELETE (the same request
+twice has the same effect) but a POST only when refused with a 429, since a POST whose
+answer was lost may still have created something. Callers
 that must not duplicate record what they created (wpcpd's `remote_ids` table) and look for
 their own earlier work on the target before creating again; see `wpcpd.sinks.migrate.push`.
 
@@ -19,7 +20,6 @@ their own earlier work on the target before creating again; see `wpcpd.sinks.mig
 from __future__ import annotations
 
 import html
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +27,7 @@ from typing import Any
 
 import requests
 
-from wpcpd.sources.rest import RestClient, RestError
+from wpcpd.wordpress.client import RestClient, RestError
 
 WRITE_METHODS = ("POST", "PUT", "DELETE")
 # A 429 means the site refused the request before doing anything: safe to send again.
@@ -90,13 +90,10 @@ class RestWriter:
             raise RestWriteError(f"{url}: answered {method} with something not JSON") from exc
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        for attempt in range(POST_RETRIES_ON_429 + 1):
-            self.writes[method] += 1
-            response = self.session.request(method, url, **kwargs)
-            if response.status_code != 429 or method != "POST" or attempt == POST_RETRIES_ON_429:
-                return response
-            time.sleep(_retry_after(response, attempt))
-        return response
+        # The session's retry policy resends a POST only when it was refused with a 429.
+        self.writes[method] += 1
+        retries = POST_RETRIES_ON_429 if method == "POST" else None
+        return self.session.request(method, url, retries=retries, **kwargs)
 
     def create(self, route: str, fields: dict[str, Any]) -> dict[str, Any]:
         """POST a new item to a collection route such as "wp/v2/posts"."""
@@ -248,8 +245,3 @@ def write_error(url: str, response: requests.Response) -> RestWriteError:
         + (f": {message}" if message else ""),
         response.status_code, code, body.get("data"),
     )  # fmt: skip
-
-
-def _retry_after(response: requests.Response, attempt: int) -> float:
-    value = response.headers.get("Retry-After", "")
-    return min(float(value), 60.0) if value.strip().isdigit() else 0.5 * 2**attempt

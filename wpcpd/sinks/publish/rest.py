@@ -1,122 +1,46 @@
-"""Publish a reflection file to one or several WordPress sites, idempotently.
+"""Publish a reflection file through a site's REST API (self-hosted or WordPress.com).
 
-The file's `uid` (front matter) maps to the post created for it on each site, recorded in
-the archive's remote_ids table the moment WordPress answers. Publishing the same file again
-updates that post only when what would be sent changed, and never creates a second one; a
-file published before this archive knew it is found on the site by its slug. Each site is
-published on its own: one failing does not stop the others, and a re-run finishes only
-what did not succeed.
+The rules of wpcpd/sinks/publish/model.py: the file's uid maps to the remote post in the
+archive (else the post is found on the site by its slug), unchanged files send nothing,
+images go up once per site, missing categories and tags are created by name.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import html
-import json
 import mimetypes
-import re
-import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from wpcpd.archive import Archive, RemoteId
-from wpcpd.errors import UsageError, WpcpdError
-from wpcpd.http import make_session
-from wpcpd.model import TermRef, site_key
-from wpcpd.pull import Connection, LiveOptions, connect_rest
-from wpcpd.reflect.render import Document, ImageRef
-from wpcpd.sources.rest import NoRestApi, RestBlocked, RestError, RestSource
-from wpcpd.sources.xmlrpc import XmlRpcSource, default_endpoint
+from wpcpd.archive import RemoteId
+from wpcpd.hashing import published_fingerprint, sha256_hex
+from wpcpd.model import site_key
+from wpcpd.reflect.render import ImageRef
+from wpcpd.sinks.base import Outcome
+from wpcpd.sinks.publish.model import (
+    KIND,
+    SOURCE,
+    Publication,
+    check_document,
+    originally,
+    site_outcome,
+    slugify,
+)
 from wpcpd.text import term_name_key, term_search_text
-from wpcpd.wordpress.discover import discover
+from wpcpd.wordpress.client import RestError
+from wpcpd.wordpress.connect import Connection
 from wpcpd.wordpress.writer import RestWriter
 
-KIND = "reflection"
-SOURCE = "file"
 
+class RestSitePublisher:
+    """Publishes one document to one site through its REST API (self-hosted or WordPress.com)."""
 
-@dataclass
-class PublishOptions:
-    status: str | None = None
-    """Overrides the front matter's status."""
-    dry_run: bool = False
-    classic: bool = False
-    originally_posted: bool = False
-    """Add an "Originally posted at ..." line, linking the first site, to the others."""
-
-
-@dataclass
-class Outcome:
-    """What happened on one site."""
-
-    target: str
-    action: str
-    """created, updated, unchanged, failed, or with --dry-run: would create/update/none."""
-    post_id: int | None = None
-    url: str = ""
-    message: str = ""
-    diff: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
-
-
-@dataclass
-class Publication:
-    document: Document
-    archive: Archive
-    options: PublishOptions
-    first_url: str = ""
-    outcomes: list[Outcome] = field(default_factory=list)
-
-    def to(self, target: str, connect: Callable[[], Any]) -> Outcome:
-        """Publish to one site; any error becomes a failed outcome, never an exception."""
-        try:
-            connection = connect()
-            if isinstance(connection, Connection):
-                outcome = _SitePublisher(self, connection).publish()
-            else:
-                from wpcpd.sinks.publish.xmlrpc import XmlRpcSitePublisher
-
-                outcome = XmlRpcSitePublisher(self, connection).publish()
-        except WpcpdError as exc:
-            outcome = Outcome(target, "failed", message=str(exc))
-        if outcome.url and not self.first_url and outcome.action != "failed":
-            self.first_url = outcome.url
-        outcome.target = target
-        self.outcomes.append(outcome)
-        return outcome
-
-
-def check_document(document: Document, status: str | None) -> str:
-    """The status to publish with; refuses a schedule in the past before sending anything."""
-    front = document.front
-    if not front.uid:
-        raise UsageError(
-            f"{document.path}: no uid in the front matter (run wpcpd new, or add a uid "
-            "line): it is what keeps a re-publish from duplicating"
-        )
-    status = status or front.status or "draft"
-    when = front.date_gmt
-    if status == "future" and (when is None or when <= datetime.now(UTC)):
-        raise UsageError(
-            f"{document.path}: status future needs a date in the future "
-            f"(WordPress would publish a past date at once); the date is {front.date}"
-        )
-    return status
-
-
-class _SitePublisher:
     def __init__(self, publication: Publication, connection: Connection) -> None:
         self.pub = publication
         self.doc = publication.document
         self.connection = connection
-        self.client = connection.client
-        self.writer = RestWriter(connection.client)
+        self.client = connection.rest
+        self.writer = RestWriter(self.client)
         self.target = site_key(connection.url)
         self.dry_run = publication.options.dry_run
 
@@ -124,10 +48,10 @@ class _SitePublisher:
         status = check_document(self.doc, self.pub.options.status)
         remote = self._existing_post()
         fields = self._fields(status)
-        fingerprint = digest(fields)
+        fingerprint = published_fingerprint(fields)
         if remote is not None and remote.get("_hash") == fingerprint:
-            return Outcome(self.target, "would change nothing" if self.dry_run else "unchanged",
-                           remote["id"], remote.get("link", ""))  # fmt: skip
+            action = "would change nothing" if self.dry_run else "unchanged"
+            return self._result(action, remote["id"], remote.get("link", ""))
         if self.dry_run:
             return self._preview(remote, fields)
         if remote is None:
@@ -149,7 +73,7 @@ class _SitePublisher:
             self.doc.to_classic(images) if self.pub.options.classic else self.doc.to_blocks(images)
         )
         if self.pub.options.originally_posted and self.pub.first_url:
-            content += _originally(self.pub.first_url, self.pub.options.classic)
+            content += originally(self.pub.first_url, self.pub.options.classic)
         fields: dict[str, Any] = {
             "title": front.title,
             "content": content,
@@ -201,7 +125,7 @@ class _SitePublisher:
 
     def _upload(self, path: Path) -> ImageRef:
         """Each file once per site, known by its content's sha256."""
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = sha256_hex(path.read_bytes())
         known = self.pub.archive.remote_id("media", SOURCE, digest, self.target)
         if known is not None:
             return ImageRef(known.target_url, known.target_id)
@@ -251,86 +175,27 @@ class _SitePublisher:
 
     def _pull_back(self, item: dict[str, Any]) -> None:
         """Keep the published post in the archive, as a pull of that site would."""
-        source = RestSource(self.client, authenticated=True, language=self.connection.language)
-        for taxonomy, rest_base in (("category", "categories"), ("post_tag", "tags")):
-            source.taxonomies[rest_base] = taxonomy
-            ids = item.get(rest_base) or []
-            if ids:
-                found = self.client.json(f"wp/v2/{rest_base}", {"include": ",".join(map(str, ids))})
-                for term in found:
-                    source.terms_by_id[(taxonomy, term["id"])] = TermRef(
-                        taxonomy, term["slug"], html.unescape(term["name"])
-                    )
-        self.pub.archive.save([source.site(), source.post(item)], atomic=True)
+        if self.pub.read_back is not None:
+            records = self.pub.read_back(self.client, item, self.connection.language)
+            self.pub.archive.save(records, atomic=True)
 
     # -- reporting -------------------------------------------------------------------------
+
+    def _result(self, action: str, *args: Any, **kwargs: Any) -> Outcome:
+        return site_outcome(self.doc, self.target, action, *args, **kwargs)
 
     def _outcome(self, action: str, item: dict[str, Any], fields: dict[str, Any]) -> Outcome:
         message = ""
         if item.get("slug") and item["slug"] != fields["slug"]:
             message = f"WordPress changed the slug to {item['slug']} (another post had it)"
-        return Outcome(self.target, action, item["id"], item.get("link", ""), message)
+        return self._result(action, item["id"], item.get("link", ""), message)
 
     def _preview(self, remote: dict[str, Any] | None, fields: dict[str, Any]) -> Outcome:
         if remote is None:
-            return Outcome(self.target, "would create", message=f"title {fields['title']!r}")
+            return self._result("would create", message=f"title {fields['title']!r}")
         live = (remote.get("content") or {}).get("raw", "")
         diff = "".join(difflib.unified_diff(
             live.splitlines(keepends=True), fields["content"].splitlines(keepends=True),
             "live", "file",
         ))  # fmt: skip
-        return Outcome(self.target, "would update", remote["id"], remote.get("link", ""),
-                       diff=diff)  # fmt: skip
-
-
-def digest(fields: dict[str, Any]) -> str:
-    """What a publish would send, fingerprinted: equal means there is nothing to write."""
-    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _originally(url: str, classic: bool) -> str:
-    line = f'<p><em>Originally posted at <a href="{url}">{url}</a>.</em></p>'
-    return (
-        f"\n\n{line}" if classic else f"\n\n<!-- wp:paragraph -->\n{line}\n<!-- /wp:paragraph -->"
-    )
-
-
-def slugify(title: str) -> str:
-    """A slug as WordPress makes one from a title (sanitize_title), for plain titles."""
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "reflection"
-
-
-def connect_site(url: str, options: LiveOptions) -> Any:
-    """REST if the site offers it to us; XML-RPC when REST is missing or closed."""
-    try:
-        return connect_rest(url, options)
-    except (RestBlocked, NoRestApi) as exc:
-        from wpcpd.sinks.publish.xmlrpc import XmlRpcConnection
-
-        session = make_session(options.politeness)
-        api = discover(session, url)
-        if not options.user or not options.password:
-            raise UsageError(f"{api.url}: writing needs --user and a password") from exc
-        source = XmlRpcSource(session, api.xmlrpc or default_endpoint(api.url), options.user,
-                              options.password, allow_insecure=options.insecure_http)  # fmt: skip
-        source.check()
-        return XmlRpcConnection(source, api.url)
-
-
-def publish_file(
-    archive: Archive,
-    path: Path,
-    targets: list[tuple[str, Callable[[], Any]]],
-    options: PublishOptions,
-    strict: bool = False,
-) -> Publication:
-    """Publish one reflection file to each target in turn: (name, how to connect)."""
-    from wpcpd.reflect.render import load_document
-
-    document = load_document(path, strict=strict)
-    check_document(document, options.status)
-    publication = Publication(document, archive, options)
-    for name, connect in targets:
-        publication.to(name, connect)
-    return publication
+        return self._result("would update", remote["id"], remote.get("link", ""), diff=diff)

@@ -1,71 +1,63 @@
 """Publishing through XML-RPC, for sites whose REST API is closed.
 
-The same rules as over REST (wpcpd/sinks/publish.py): the file's uid maps to the remote post
-in the archive, unchanged files send nothing, images go up once per site. XML-RPC creates
-missing categories and tags by name itself (`terms_names`). Writes are never retried.
+The same rules as over REST (wpcpd/sinks/publish/model.py): the file's uid maps to the
+remote post in the archive, unchanged files send nothing, images go up once per site.
+XML-RPC creates missing categories and tags by name itself (`terms_names`). Writes are sent
+again only when the site refused them with a 429 (wpcpd.http's retry policy).
 """
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 import xmlrpc.client
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from wpcpd.archive import RemoteId
 from wpcpd.errors import SourceError
+from wpcpd.hashing import published_fingerprint, sha256_hex
 from wpcpd.model import site_key
 from wpcpd.reflect.render import ImageRef
-from wpcpd.sinks.publish.rest import (
+from wpcpd.sinks.base import Outcome
+from wpcpd.sinks.publish.model import (
     KIND,
     SOURCE,
-    Outcome,
     Publication,
     check_document,
-    digest,
+    site_outcome,
     slugify,
 )
-from wpcpd.sources.xmlrpc import XmlRpcSource
-
-FAULT_INVALID_POST = 404
-
-
-@dataclass
-class XmlRpcConnection:
-    """A checked XML-RPC login to one site, for writing."""
-
-    source: XmlRpcSource
-    url: str
+from wpcpd.wordpress.connect import Connection
 
 
 class XmlRpcSitePublisher:
-    def __init__(self, publication: Publication, connection: XmlRpcConnection) -> None:
+    """Publishes one document to one site through XML-RPC (for sites whose REST is closed)."""
+
+    def __init__(self, publication: Publication, connection: Connection) -> None:
+        if connection.xmlrpc is None:
+            raise SourceError(
+                f"{connection.url}: connected through {connection.channel}, not XML-RPC"
+            )
         self.pub = publication
         self.doc = publication.document
-        self.source = connection.source
-        self.server = connection.source.client.server
+        self.site = connection.xmlrpc
         self.target = site_key(connection.url)
 
     def _call(self, method: str, *args: Any) -> Any:
-        call = getattr(self.server.wp, method)
-        try:
-            return call(0, self.source.user, self.source.password, *args)
-        except xmlrpc.client.Fault as exc:
-            where = self.source.endpoint_url
-            raise SourceError(f"{where}: wp.{method}: {exc.faultString}") from exc
+        return self.site.wp_call(method, *args)
 
     def publish(self) -> Outcome:
         status = check_document(self.doc, self.pub.options.status)
         struct = self._struct(status)
-        fingerprint = digest(struct)
+        fingerprint = published_fingerprint(struct)
         existing = self._existing()
         if existing is not None and existing[1] == fingerprint:
-            return Outcome(self.target, "unchanged", existing[0], self._link(existing[0]))
+            return site_outcome(
+                self.doc, self.target, "unchanged", existing[0], self._link(existing[0])
+            )
         if self.pub.options.dry_run:
             action = "would update" if existing else "would create"
-            return Outcome(self.target, action, existing[0] if existing else None)
+            return site_outcome(self.doc, self.target, action, existing[0] if existing else None)
         if existing is None:
             post_id, action = int(self._call("newPost", struct)), "created"
         else:
@@ -75,7 +67,7 @@ class XmlRpcSitePublisher:
         self.pub.archive.set_remote_id(
             RemoteId(KIND, SOURCE, self.doc.front.uid, self.target, post_id, link, fingerprint)
         )
-        return Outcome(self.target, action, post_id, link)
+        return site_outcome(self.doc, self.target, action, post_id, link)
 
     def _struct(self, status: str) -> dict[str, Any]:
         front = self.doc.front
@@ -100,7 +92,7 @@ class XmlRpcSitePublisher:
 
     def _upload(self, path: Path) -> ImageRef:
         data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
+        sha = sha256_hex(data)
         known = self.pub.archive.remote_id("media", SOURCE, sha, self.target)
         if known is not None:
             return ImageRef(known.target_url, known.target_id)

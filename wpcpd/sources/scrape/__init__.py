@@ -9,6 +9,11 @@ addresses, post meta, and whatever the theme leaves out (custom taxonomies, ping
     source = ScrapeSource(session, archive, "https://blog.example.org", ScrapeOptions())
     archive.save(source.records(), atomic=False, public_only=True)
     print(source.report.summary())
+
+Like every source it yields records and writes nothing itself: the state of a run (when it
+began and ended, so that an interrupted run resumes) comes out as `Checkpoint`s. What it
+keeps between runs, its page cache and that state, it reads through `ScrapeMemory`, which
+the archive is.
 """
 
 from __future__ import annotations
@@ -17,35 +22,32 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from wpcpd.archive import Archive, now_iso
 from wpcpd.errors import SourceError, UsageError
 from wpcpd.http import PoliteSession
-from wpcpd.model import Comment, Record, Term, site_key
-from wpcpd.sources.scrape.html import (
-    PageProblem,
-    ScrapedPost,
-    is_login_wall,
-    looks_like_wordpress,
-    parse_html,
-    primary_language,
-    read_comment_page,
-    read_post_page,
-    read_site,
-    read_term_page,
-)
-from wpcpd.sources.scrape.sitemap import (
-    CHANNEL,
+from wpcpd.model import Checkpoint, Comment, Control, Record, Term, site_key
+from wpcpd.sources.scrape.comments import read_comment_page
+from wpcpd.sources.scrape.discovery import Candidate, Discovery, DiscoveryOptions
+from wpcpd.sources.scrape.fetch import (
     MAX_BYTES,
-    Candidate,
     CrawlLog,
-    Discovery,
-    DiscoveryOptions,
     Fetcher,
     FetchError,
     Page,
+    PageCache,
+    now_iso,
 )
+from wpcpd.sources.scrape.html import PageProblem, ScrapedPost, read_post_page
+from wpcpd.sources.scrape.markup import parse_html
+from wpcpd.sources.scrape.site import (
+    CHANNEL,
+    is_login_wall,
+    looks_like_wordpress,
+    primary_language,
+    read_site,
+)
+from wpcpd.sources.scrape.terms import read_term_page
 from wpcpd.text import plural
 
 MAX_COMMENT_PAGES = 200
@@ -122,23 +124,30 @@ class ScrapeReport:
 # -- the source --------------------------------------------------------------------------
 
 
+class ScrapeMemory(PageCache, Protocol):
+    """What a scrape keeps between runs: the pages it fetched, and the sync state its
+    `Checkpoint`s wrote (`wpcpd.archive.Archive` is one)."""
+
+    def sync_value(self, site_key_: str, channel: str, name: str) -> str | None: ...
+
+
 class ScrapeSource:
     """Yields a blog's `Site`, then its authors, terms, posts, media and comments."""
 
     def __init__(
         self,
         session: PoliteSession,
-        archive: Archive | None,
+        memory: ScrapeMemory | None,
         url: str,
         options: ScrapeOptions | None = None,
     ) -> None:
         self.options = options or ScrapeOptions()
-        self.archive = archive
+        self.memory = memory
         self.home = url.strip().rstrip("/")
         self.report = ScrapeReport()
         self.fetcher = Fetcher(
             session,
-            archive,
+            memory,
             delay=self.options.delay,
             ignore_robots=self.options.ignore_robots,
             max_bytes=self.options.max_bytes,
@@ -153,17 +162,17 @@ class ScrapeSource:
         self.parent_pages: dict[tuple[str, str], str] = {}
         """Parent categories looked for on their own archive page, and that page."""
 
-    def records(self) -> Iterator[Record]:
+    def records(self) -> Iterator[Record | Control]:
         self._check_resume(site_key(self.home))
         home_page = self._home_page()
         site = read_site(home_page, self.home)
         yield site
-        self._mark_start(site.key)
+        yield from self._mark_start()
         candidates = self._discover(home_page)
         for candidate in candidates[: self.options.max_pages]:
             yield from self._scrape(candidate, site.language)
         self._note_unnamed()
-        self._end_run(site.key)
+        yield Checkpoint(CHANNEL, "run_finished", now_iso())
 
     def _home_page(self) -> Page:
         try:
@@ -190,22 +199,19 @@ class ScrapeSource:
 
     def _check_resume(self, key: str) -> None:
         """A run that never finished is resumed: pages it fetched are not fetched again."""
-        if self.archive is None:
+        if self.memory is None:
             return
-        started = self.archive.sync_value(key, CHANNEL, "run_started")
-        finished = self.archive.sync_value(key, CHANNEL, "run_finished")
+        started = self.memory.sync_value(key, CHANNEL, "run_started")
+        finished = self.memory.sync_value(key, CHANNEL, "run_finished")
         if started and (not finished or finished < started):
             self.fetcher.resume_since = started
             self.report.discovery.append(f"resuming the scrape begun at {started}")
 
-    def _mark_start(self, key: str) -> None:
-        # Once the archive holds the site: the sync state hangs off its row.
-        if self.archive is not None and self.fetcher.resume_since is None:
-            self.archive.set_sync_value(key, CHANNEL, "run_started", now_iso())
-
-    def _end_run(self, key: str) -> None:
-        if self.archive is not None:
-            self.archive.set_sync_value(key, CHANNEL, "run_finished", now_iso())
+    def _mark_start(self) -> Iterator[Checkpoint]:
+        # After the Site: the sync state hangs off its row. A resumed run keeps the start of
+        # the run it resumes, so that pages fetched since then still count as fresh.
+        if self.fetcher.resume_since is None:
+            yield Checkpoint(CHANNEL, "run_started", now_iso())
 
     # -- one post --------------------------------------------------------------------
 

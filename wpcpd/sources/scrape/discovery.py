@@ -1,8 +1,4 @@
-"""Finding a blog's post addresses, and fetching pages politely, for the scraping source.
-
-Fetching lives beside discovery because both share one politeness policy: robots.txt, a
-delay between requests, a cap on the size read, conditional requests on re-runs and the
-archive's page cache (so an interrupted scrape resumes without fetching a page twice).
+"""Finding a blog's post addresses for the scraping source.
 
 Discovery asks the sources in order of trust: sitemaps (robots.txt, `wp-sitemap.xml`,
 Yoast's `sitemap_index.xml`, Jetpack's `sitemap.xml`), then the RSS/Atom feed paged with
@@ -12,26 +8,20 @@ Yoast's `sitemap_index.xml`, Jetpack's `sitemap.xml`), then the RSS/Atom feed pa
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
-from urllib.robotparser import RobotFileParser
+from urllib.parse import urljoin, urlsplit
 
-import requests
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from wpcpd.archive import Archive, CachedPage, now_iso
-from wpcpd.http import NetworkError, PoliteSession
+from wpcpd.sources.scrape.fetch import Fetcher, Page
+from wpcpd.urls import page_key, same_blog, with_query_param
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_REDIRECTS = 10
 MAX_LISTING_PAGES = 500
 """Feed and archive pages read while looking for posts: a guard against endless paging."""
-CHANNEL = "scrape"
 # Core's (5.5+), Yoast's and Jetpack's, then core's without rewrite rules.
 SITEMAP_PATHS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml", "/?sitemap=index")
 _XML = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
@@ -41,35 +31,6 @@ _NOT_CONTENT = re.compile(
     re.IGNORECASE,
 )
 _LISTING_SITEMAP = re.compile(r"taxonom|users|author|category|post_tag|tag-|image|video|news")
-_REPLY_PARAMS = re.compile(r"^(replytocom|utm_\w+|share|nb|like_comment|_wpnonce)$")
-_DROPPED_PARAMS = re.compile(r"^(replytocom|utm_\w+|share|nb|like_comment|_wpnonce|cpage)$")
-_COMMENT_PAGE = re.compile(r"/comment-page-\d+/?$")
-
-
-class FetchError(Exception):
-    """One address could not be read; the message says why, for the report."""
-
-
-@dataclass
-class Page:
-    url: str
-    final_url: str
-    status: int
-    content_type: str
-    text: str
-    how: str = "fetched"
-    """fetched, unchanged (a 304 answered from the cache) or resumed (cache, no request)."""
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class CrawlLog:
-    """What the fetcher did, address by address."""
-
-    fetched: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    resumed: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -79,254 +40,6 @@ class Candidate:
     url: str
     via: str
     published: datetime | None = None
-
-
-# -- fetching ----------------------------------------------------------------------------
-
-
-class Fetcher:
-    """GETs through the shared session, with robots.txt, a delay, a size cap and a cache."""
-
-    def __init__(
-        self,
-        session: PoliteSession,
-        archive: Archive | None = None,
-        *,
-        delay: float = 1.0,
-        ignore_robots: bool = False,
-        max_bytes: int = MAX_BYTES,
-    ) -> None:
-        self.session = session
-        self.archive = archive
-        self.delay = delay
-        self.ignore_robots = ignore_robots
-        self.max_bytes = max_bytes
-        self.log = CrawlLog()
-        self.resume_since: str | None = None
-        """Cached pages fetched at or after this time are reused without a request."""
-        self.robots: dict[str, RobotFileParser] = {}
-        self._last_request = 0.0
-
-    @property
-    def user_agent(self) -> str:
-        return str(self.session.headers.get("User-Agent", "wpcpd"))
-
-    def get(self, url: str) -> Page:
-        """The page at `url`, or FetchError with a reason a person can act on."""
-        self._check_robots(url)
-        cached = self.archive.cached_page(url) if self.archive else None
-        if cached and cached.body is not None and self._resumable(cached):
-            self.log.resumed.append(url)
-            return Page(url, url, cached.status, cached.content_type, cached.body, "resumed")
-        response, final_url = self._follow(url, cached)
-        with response:
-            return self._page(url, final_url, response, cached)
-
-    def try_get(self, url: str) -> Page | None:
-        """For probing: a page that is not there is no failure worth reporting."""
-        try:
-            return self.get(url)
-        except FetchError:
-            return None
-
-    def _resumable(self, cached: CachedPage) -> bool:
-        return self.resume_since is not None and cached.fetched_at >= self.resume_since
-
-    def _follow(self, url: str, cached: CachedPage | None) -> tuple[requests.Response, str]:
-        """Redirects one by one, so each hop waits its turn and a loop is named as one."""
-        seen = [url]
-        current = url
-        for _ in range(MAX_REDIRECTS + 1):
-            response = self._request(current, cached if current == url else None)
-            location = response.headers.get("Location")
-            if not (response.is_redirect and location):
-                return response, current
-            response.close()
-            current = urljoin(current, location)
-            if current in seen:
-                raise FetchError("redirect loop: " + " -> ".join([*seen, current]))
-            seen.append(current)
-            self._check_robots(current)
-        raise FetchError(f"more than {MAX_REDIRECTS} redirects")
-
-    def _request(self, url: str, cached: CachedPage | None) -> requests.Response:
-        self._wait_turn(url)
-        headers = {}
-        if cached and cached.etag:
-            headers["If-None-Match"] = cached.etag
-        if cached and cached.last_modified:
-            headers["If-Modified-Since"] = cached.last_modified
-        try:
-            return self.session.get(url, headers=headers, stream=True, allow_redirects=False)
-        except NetworkError as exc:
-            raise FetchError(str(exc)) from exc
-        except requests.RequestException as exc:
-            raise FetchError(f"request failed ({type(exc).__name__})") from exc
-
-    def _wait_turn(self, url: str) -> None:
-        delay = self.delay
-        robots = self.robots.get(_origin(url))
-        crawl_delay = robots.crawl_delay(self.user_agent) if robots else None
-        if crawl_delay and not self.ignore_robots:
-            delay = max(delay, float(crawl_delay))
-        wait = self._last_request + delay - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        self._last_request = time.monotonic()
-
-    def _page(
-        self, url: str, final_url: str, response: requests.Response, cached: CachedPage | None
-    ) -> Page:
-        status = response.status_code
-        if status == 304 and cached and cached.body is not None:
-            self.log.unchanged.append(url)
-            return Page(url, final_url, 200, cached.content_type, cached.body, "unchanged")
-        if status != 200:
-            raise FetchError(_status_reason(status))
-        text = _decode(self._read(response), response)
-        page = Page(url, final_url, status, response.headers.get("Content-Type", ""), text)
-        page.headers = {k.lower(): v for k, v in response.headers.items()}
-        self.log.fetched.append(url)
-        self._store(page, response)
-        return page
-
-    def _read(self, response: requests.Response) -> bytes:
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            raise FetchError(f"page is {int(declared) // 1_000_000} MB, over the size cap")
-        chunks, size = [], 0
-        try:
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise FetchError(f"page is over the {self.max_bytes // 1_000_000} MB cap")
-                chunks.append(chunk)
-        except requests.RequestException as exc:
-            raise FetchError(f"the connection broke while reading ({type(exc).__name__})") from exc
-        return b"".join(chunks)
-
-    def _store(self, page: Page, response: requests.Response) -> None:
-        if self.archive is None:
-            return
-        self.archive.store_page(
-            CachedPage(
-                url=page.url,
-                status=page.status,
-                content_type=page.content_type,
-                etag=response.headers.get("ETag", ""),
-                last_modified=response.headers.get("Last-Modified", ""),
-                body=page.text,
-                fetched_at=now_iso(),
-            )
-        )
-
-    # -- robots.txt ----------------------------------------------------------------------
-
-    def _check_robots(self, url: str) -> None:
-        if self.ignore_robots:
-            return
-        robots = self.robots.get(_origin(url)) or self._load_robots(url)
-        if not robots.can_fetch(self.user_agent, url):
-            raise FetchError(
-                "robots.txt does not allow wpcpd to read this address (override: ignore_robots)"
-            )
-
-    def _load_robots(self, url: str) -> RobotFileParser:
-        origin = _origin(url)
-        robots = RobotFileParser(origin + "/robots.txt")
-        self.robots[origin] = robots
-        try:
-            self._wait_turn(origin)
-            response = self.session.get(origin + "/robots.txt", timeout=(10, 30))
-        except (NetworkError, requests.RequestException):
-            robots.parse([])  # unreachable robots.txt: as if there were none
-            return robots
-        if response.status_code in (401, 403) or response.status_code >= 500:
-            robots.disallow_all = True
-            self.log.notes.append(
-                f"{origin}/robots.txt answered HTTP {response.status_code}: "
-                "treating the whole site as closed to robots"
-            )
-        elif response.status_code == 200 and "html" not in _content_type(response):
-            robots.parse(response.text.splitlines())
-        else:
-            robots.parse([])
-        return robots
-
-    def sitemaps_from_robots(self, home: str) -> list[str]:
-        # Read even with ignore_robots: its Sitemap: lines are the best listing there is.
-        robots = self.robots.get(_origin(home)) or self._load_robots(home)
-        return list(robots.site_maps() or [])
-
-
-def _status_reason(status: int) -> str:
-    reasons = {
-        404: "not found (HTTP 404)",
-        410: "gone (HTTP 410)",
-        401: "needs a login (HTTP 401)",
-        403: "access denied (HTTP 403): a login wall or a blocked robot",
-        429: "the site kept asking us to slow down (HTTP 429)",
-    }
-    if status in reasons:
-        return reasons[status]
-    if 300 <= status < 400:
-        return f"redirect (HTTP {status}) without a Location"
-    return f"HTTP {status}"
-
-
-def _decode(body: bytes, response: requests.Response) -> str:
-    charset = requests.utils.get_encoding_from_headers(response.headers)
-    if charset and charset.lower() != "iso-8859-1":  # requests' default for text/*
-        return body.decode(charset, errors="replace")
-    declared = re.search(rb"""<meta[^>]+charset=["']?([\w-]+)""", body[:4096], re.IGNORECASE)
-    encoding = declared.group(1).decode("ascii") if declared else "utf-8"
-    try:
-        return body.decode(encoding, errors="replace")
-    except LookupError:
-        return body.decode("utf-8", errors="replace")
-
-
-def _content_type(response: requests.Response) -> str:
-    return response.headers.get("Content-Type", "")
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-# -- addresses ---------------------------------------------------------------------------
-
-
-def normalise_url(url: str, *, keep_comment_page: bool = False) -> str:
-    """One spelling per page: no fragment, no tracking or reply parameters, and (unless kept)
-    no comment page."""
-    parts = urlsplit(url.strip())
-    dropped = _REPLY_PARAMS if keep_comment_page else _DROPPED_PARAMS
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not dropped.match(k)]  # fmt: skip
-    path = parts.path if keep_comment_page else _COMMENT_PAGE.sub("/", parts.path)
-    path = quote(path or "/", safe="/%:@!$&'()*+,;=-._~")
-    # WordPress writes percent-escapes in lower case (its slugs are lower case).
-    path = re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), path)
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(query), ""))
-
-
-def same_blog(url: str, home: str) -> bool:
-    """Whether `url` is a page of the blog at `home` (same host, under its path)."""
-    target, base = urlsplit(url), urlsplit(home)
-    if target.scheme not in ("http", "https"):
-        return False
-    host = (target.hostname or "").removeprefix("www.")
-    if host != (base.hostname or "").removeprefix("www.") or target.port != base.port:
-        return False
-    return target.path.startswith(base.path.rstrip("/") + "/") or target.path == base.path
-
-
-def _with_param(url: str, name: str, value: str) -> str:
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != name] + [(name, value)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
 # -- discovery ---------------------------------------------------------------------------
@@ -369,7 +82,7 @@ class Discovery:
         return self.options.limit is not None and len(self.found) >= self.options.limit
 
     def _add(self, candidate: Candidate) -> None:
-        url = normalise_url(candidate.url)
+        url = page_key(candidate.url)
         if url in self.found or not self._wanted(url, candidate.published):
             return
         candidate.url = url
@@ -378,7 +91,7 @@ class Discovery:
     def _wanted(self, url: str, published: datetime | None) -> bool:
         if not same_blog(url, self.home) or _NOT_CONTENT.search(urlsplit(url).path):
             return False
-        if normalise_url(url) == normalise_url(self.home + "/"):
+        if page_key(url) == page_key(self.home + "/"):
             return False
         if self.options.url_pattern and not self.options.url_pattern.search(url):
             return False
@@ -434,7 +147,8 @@ class Discovery:
     def _feed_pages(self, feed: str) -> Iterator[Candidate]:
         seen: set[str] = set()
         for number in range(1, MAX_LISTING_PAGES + 1):
-            page = self._listing(feed if number == 1 else _with_param(feed, "paged", str(number)))
+            address = feed if number == 1 else with_query_param(feed, "paged", str(number))
+            page = self._listing(address)
             items = list(_feed_items(page.text)) if page else []
             new = [c for c in items if c.url not in seen]
             if not new:

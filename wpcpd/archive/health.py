@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wpcpd.archive import Archive
-from wpcpd.errors import UsageError
-from wpcpd.media import store_problems
+from wpcpd.archive.media_store import store_problems
 from wpcpd.model import parse_gmt
 
-_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.I)
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_age(text: str) -> timedelta:
-    """'26h', '2d', '90m', '1w' as a duration."""
-    found = _AGE.match(text)
-    if not found:
-        raise UsageError(f"{text!r} is not an age (try 26h, 2d, 90m or 1w)")
-    return timedelta(**{_UNITS[found[2].lower()]: float(found[1])})
+if TYPE_CHECKING:
+    from wpcpd.archive import Archive
 
 
 @dataclass

@@ -1,0 +1,71 @@
+"""What every sink shares: the one outcome type (what a write did with one item) and the
+shape of a sink's report. A sink reads the archive and writes somewhere else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass
+class Outcome:
+    """What a sink did with one item, and why when that needs saying.
+
+    Push reports one per archived item (`kind` and `source_id` name it, `label` is its
+    title or author); publish reports one per site a document went to (`target`, and the
+    post's `target_id` and `url` there; `diff` is a dry run's preview).
+    """
+
+    kind: str
+    source_id: str
+    outcome: str
+    """created, updated, matched, unchanged, skipped, failed (a dry run may say "would ...")."""
+    reason: str = ""
+    label: str = ""
+    target: str = ""
+    target_id: int | None = None
+    url: str = ""
+    diff: str = ""
+
+    @property
+    def action(self) -> str:
+        """The outcome in publish's word for it."""
+        return self.outcome
+
+    @property
+    def message(self) -> str:
+        """The reason in publish's word for it."""
+        return self.reason
+
+    @property
+    def post_id(self) -> int | None:
+        """The target id in publish's word for it."""
+        return self.target_id
+
+    def as_item(self) -> dict[str, Any]:
+        """One archived item's outcome as push reports it: every field, even empty."""
+        return {"kind": self.kind, "source_id": self.source_id, "outcome": self.outcome,
+                "reason": self.reason, "label": self.label}  # fmt: skip
+
+    def as_site(self) -> dict[str, Any]:
+        """One site's outcome as publish reports it: the fields that say something."""
+        found = {"target": self.target, "action": self.outcome, "post_id": self.target_id,
+                 "url": self.url, "message": self.reason, "diff": self.diff}  # fmt: skip
+        return {k: v for k, v in found.items() if v not in ("", None)}
+
+    def describe(self) -> str:
+        """One line: the item, what happened to it, and why."""
+        line = f"  {self.kind} {self.source_id} {self.label}: {self.outcome}: {self.reason}"
+        return line.replace("  ", " ").rstrip()
+
+
+class SinkReport(Protocol):
+    """What a sink run hands back: the command line prints one of these two."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (--json)."""
+        ...
+
+    def describe(self) -> str:
+        """The report as lines a person reads."""
+        ...
