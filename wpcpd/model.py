@@ -371,6 +371,11 @@ def format_gmt(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
+def now_iso() -> str:
+    """The time now as the archive stores times (GMT, ISO 8601 with `Z`)."""
+    return format_gmt(datetime.now(UTC)) or ""
+
+
 def parse_local(text: str | None) -> datetime | None:
     """A stored ISO 8601 local date back into the model."""
     return datetime.fromisoformat(text) if text else None

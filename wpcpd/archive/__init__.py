@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from wpcpd.archive.base import default_path, now_iso
+from wpcpd.archive.base import default_path
 from wpcpd.archive.listings import Listings
 from wpcpd.archive.media_files import MEDIA_FILE_COLUMNS, MediaFiles
 from wpcpd.archive.reader import RecordReader
@@ -26,7 +26,7 @@ from wpcpd.archive.runs import PullRuns, RunHistory, process_alive
 from wpcpd.archive.schema import MIGRATIONS, PUBLIC_ONLY_TABLES, REMOVABLE_TABLES
 from wpcpd.archive.sync import SyncSnapshot, SyncState
 from wpcpd.archive.writer import BATCH_SIZE, SaveSummary, _BatchWriter, save_site
-from wpcpd.model import CachedPage, Control, Record, Site
+from wpcpd.model import CachedPage, Control, Record, Site, now_iso
 
 __all__ = [
     "BATCH_SIZE", "MEDIA_FILE_COLUMNS", "MIGRATIONS", "PUBLIC_ONLY_TABLES", "REMOVABLE_TABLES",

@@ -6,21 +6,16 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from wpcpd.archive.schema import MIGRATIONS, migrate, missing_columns
 from wpcpd.errors import ArchiveError, UsageError
-from wpcpd.model import format_gmt, site_key
+from wpcpd.model import site_key
 
 
 def default_path() -> Path:
     return Path("wpcpd.db")
-
-
-def now_iso() -> str:
-    return format_gmt(datetime.now(UTC)) or ""
 
 
 def _archive_hint(path: Path) -> str:

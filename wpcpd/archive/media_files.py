@@ -6,7 +6,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from wpcpd.archive.base import ArchiveBase, now_iso
+from wpcpd.archive.base import ArchiveBase
+from wpcpd.model import now_iso
 
 MEDIA_FILE_COLUMNS = ("url", "media_id", "status", "reason", "sha256", "size", "content_type",
                       "fetched_from", "variant", "etag", "last_modified", "fetched_at")  # fmt: skip

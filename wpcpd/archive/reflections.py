@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
 from typing import Any
 
-from wpcpd.archive.base import now_iso
 from wpcpd.archive.reader import RecordReader
 from wpcpd.hashing import record_hash
+from wpcpd.model import now_iso
 
 
 @dataclass

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wpcpd.archive.base import ArchiveBase, now_iso
+from wpcpd.archive.base import ArchiveBase
+from wpcpd.model import now_iso
 
 
 @dataclass

@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from wpcpd.archive.base import ArchiveBase, now_iso
+from wpcpd.archive.base import ArchiveBase
+from wpcpd.model import now_iso
 
 
 @dataclass

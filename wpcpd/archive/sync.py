@@ -6,8 +6,8 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 
-from wpcpd.archive.base import ArchiveBase, now_iso
-from wpcpd.model import CachedPage, TermRef
+from wpcpd.archive.base import ArchiveBase
+from wpcpd.model import CachedPage, TermRef, now_iso
 
 
 @dataclass

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from wpcpd.archive.base import now_iso
 from wpcpd.archive.columns import (
     AUTHORS,
     COMMENTS,
@@ -38,6 +37,7 @@ from wpcpd.model import (
     Site,
     Term,
     decode_meta_value,
+    now_iso,
 )
 
 if TYPE_CHECKING:

@@ -28,6 +28,7 @@ from wpcpd.cli.commands import export, inspect, media, migrate, publish, pull, r
 from wpcpd.cli.context import state
 from wpcpd.cli.output import err, out, stop_live
 from wpcpd.errors import WpcpdError
+from wpcpd.sinks import EXPORTS
 
 
 class App(typer.Typer):
@@ -236,7 +237,8 @@ app.command("verify")(migrate.verify_command)
 list_app.command("posts")(inspect.list_posts)
 # The same listing under its older name, kept so scripts keep working; help shows one.
 list_app.command("comments", hidden=True)(inspect.comments_command)
-export_app.command("json")(export.export_json)
+for _name, _export in EXPORTS.items():
+    export_app.command(_name)(export.export_command(_export))
 media_app.command("list")(media.media_list)
 media_app.command("fetch")(media.media_fetch)
 media_app.command("verify")(media.media_verify)

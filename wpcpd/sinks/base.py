@@ -3,6 +3,7 @@ shape of a sink's report. A sink reads the archive and writes somewhere else."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -69,3 +70,29 @@ class SinkReport(Protocol):
     def describe(self) -> str:
         """The report as lines a person reads."""
         ...
+
+
+@dataclass(frozen=True)
+class ExportFlag:
+    """An on/off option of one export format: `redact_passwords` is `--redact-passwords`."""
+
+    name: str
+    help: str
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One `wpcpd export NAME`: a sink that writes what the archive holds to one file.
+
+    `write(archive, site, out, **flags)` writes to the open text stream `out` (records of
+    every site when `site` is None) and returns how many records it wrote. The command line
+    opens `out` (standard output, or a file written atomically) and adds `--out`, `--site`
+    and one option per flag; registering the format in `wpcpd.sinks.EXPORTS` is all it takes.
+    """
+
+    name: str
+    summary: str
+    """The first line of the command's help."""
+    example: str
+    write: Callable[..., int]
+    flags: tuple[ExportFlag, ...] = ()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from typing import Any, TextIO
+from contextlib import closing
+from typing import TYPE_CHECKING, Any, TextIO
 
 from wpcpd.model import (
     RECORD_SPECS,
@@ -21,6 +22,10 @@ from wpcpd.model import (
     format_local,
     meta_object,
 )
+from wpcpd.sinks.base import ExportFlag, ExportFormat
+
+if TYPE_CHECKING:
+    from wpcpd.archive import Archive
 
 
 def json_terms(terms: list[TermRef]) -> list[dict[str, str]]:
@@ -83,3 +88,24 @@ def write_json_lines(
         out.write("\n")
         count += 1
     return count
+
+
+def export(
+    archive: Archive, site: str | None, out: TextIO, *, redact_passwords: bool = False
+) -> int:
+    """Every record the archive holds (or one site's) as JSON Lines; returns how many."""
+    with closing(archive.iter_records(site)) as records:
+        return write_json_lines(records, out, redact_passwords=redact_passwords)
+
+
+EXPORT = ExportFormat(
+    name="json",
+    summary="Write every record as JSON Lines, losing nothing.",
+    example="wpcpd export json -o blog.jsonl",
+    write=export,
+    flags=(
+        ExportFlag(
+            "redact_passwords", "Leave posts' own passwords out (they are kept by default)."
+        ),
+    ),
+)

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-from wpcpd.archive import Archive, now_iso
+from wpcpd.archive import Archive
 from wpcpd.archive.media_store import CHUNK, MediaStore, TooLarge, safe_upload_path, store_path
 from wpcpd.errors import UsageError
 from wpcpd.http import NetworkError
+from wpcpd.model import now_iso
 
 DEFAULT_MAX_SIZE = 200 * 1024 * 1024
 MAX_REDIRECTS = 5

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from wpcpd.archive import SyncSnapshot, now_iso
-from wpcpd.model import Checkpoint, Control, Reconcile, Record
+from wpcpd.archive import SyncSnapshot
+from wpcpd.model import Checkpoint, Control, Reconcile, Record, now_iso
 from wpcpd.sources.reading import Reading, ReadReport
 from wpcpd.sources.rest import RestSource
 from wpcpd.wordpress.client import Page

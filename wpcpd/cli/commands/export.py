@@ -1,9 +1,10 @@
-"""`wpcpd export json`: the archive written out in another format."""
+"""`wpcpd export NAME`: one command for each format registered in `wpcpd.sinks.EXPORTS`."""
 
 from __future__ import annotations
 
+import inspect
 import sys
-from contextlib import closing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,38 +15,52 @@ from wpcpd.cli.options import SiteOption
 from wpcpd.cli.output import say
 from wpcpd.errors import UsageError
 from wpcpd.files import atomic_open
-from wpcpd.sinks.jsonl import write_json_lines
+from wpcpd.sinks.base import ExportFormat
+
+OutOption = Annotated[
+    str, typer.Option("--out", "-o", help="The file to write, or - for standard output.")
+]
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
-def export_json(
-    out_path: Annotated[
-        str, typer.Option("--out", "-o", help="The file to write, or - for standard output.")
-    ],
-    site: SiteOption = None,
-    redact_passwords: Annotated[
-        bool, typer.Option(help="Leave posts' own passwords out (they are kept by default).")
-    ] = False,
-) -> None:
-    """Write every record as JSON Lines, losing nothing.
+def export_command(export: ExportFormat) -> Callable[..., None]:
+    """The command for one format: --out, --site, and an option for each of its flags."""
 
-    \b
-    Example:
-      wpcpd export json -o blog.jsonl
-    """
-    with read_archive() as archive, closing(archive.iter_records(site)) as records:
-        if out_path == "-":
-            count = write_json_lines(records, sys.stdout, redact_passwords=redact_passwords)
-        else:
-            count = _write_atomically(Path(out_path), records, redact_passwords)
-    if out_path != "-":
-        say(f"wrote {count} records to {out_path}")
+    def command(out_path: str, site: str | None = None, **flags: bool) -> None:
+        with read_archive() as archive:
+            if out_path == "-":
+                count = export.write(archive, site, sys.stdout, **flags)
+            else:
+                count = _write_atomically(Path(out_path), export, archive, site, flags)
+        if out_path != "-":
+            say(f"wrote {count} records to {out_path}")
+
+    parameters = [
+        inspect.Parameter("out_path", _KEYWORD, annotation=OutOption),
+        inspect.Parameter("site", _KEYWORD, annotation=SiteOption, default=None),
+        *(
+            inspect.Parameter(
+                flag.name,
+                _KEYWORD,
+                default=False,
+                annotation=Annotated[bool, typer.Option(help=flag.help)],
+            )
+            for flag in export.flags
+        ),
+    ]
+    # typer reads the options from the signature, so the generated one is the command's.
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__name__ = f"export_{export.name}"
+    command.__doc__ = f"{export.summary}\n\n\b\nExample:\n  {export.example}\n"
+    return command
 
 
-def _write_atomically(path: Path, records: Any, redact_passwords: bool) -> int:
+def _write_atomically(
+    path: Path, export: ExportFormat, archive: Any, site: str | None, flags: dict[str, bool]
+) -> int:
     """Write beside the target and rename, so a failed export never leaves half a file."""
     try:
         with atomic_open(path) as handle:
-            count = write_json_lines(records, handle, redact_passwords=redact_passwords)
+            return export.write(archive, site, handle, **flags)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    return count

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Protocol
 from urllib.parse import urljoin
 from urllib.robotparser import RobotFileParser
@@ -19,7 +18,7 @@ from urllib.robotparser import RobotFileParser
 import requests
 
 from wpcpd.http import NetworkError, PoliteSession
-from wpcpd.model import CachedPage, format_gmt
+from wpcpd.model import CachedPage, now_iso
 from wpcpd.urls import origin as _origin
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -33,11 +32,6 @@ class PageCache(Protocol):
     def cached_page(self, url: str) -> CachedPage | None: ...
 
     def store_page(self, page: CachedPage) -> None: ...
-
-
-def now_iso() -> str:
-    """The time now as the archive stores times (GMT, ISO 8601 with `Z`)."""
-    return format_gmt(datetime.now(UTC)) or ""
 
 
 class FetchError(Exception):
