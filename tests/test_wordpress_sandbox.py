@@ -126,3 +126,12 @@ def test_stop_leaves_no_process_behind(
     assert survivors == []
     assert sandbox.pids == {}
     assert not base_dir.exists()
+
+
+def test_each_sandbox_database_keeps_its_temporary_files_to_itself(
+    wordpress: WordPressSandbox,
+) -> None:
+    """Sandboxes started side by side collided on MariaDB's temp files in /tmp; each has its own."""
+    tmpdir = wordpress.php('global $wpdb; echo $wpdb->get_var("SELECT @@tmpdir");').strip()
+    assert Path(tmpdir) == wordpress.base_dir / "mariadb-tmp"
+    assert Path(tmpdir).is_dir()

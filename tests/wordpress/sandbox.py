@@ -366,11 +366,13 @@ class WordPressSandbox:
             ["cp", "-rL", str(self.wordpress_dir), str(self.site_dir)],
             stderr=subprocess.PIPE,
         )
+        self._db_tmp.mkdir(exist_ok=True)
         init = subprocess.run(
             [
                 self._bin("mariadb-install-db"),
                 "--no-defaults",
                 f"--datadir={self.base_dir / 'mariadb'}",
+                f"--tmpdir={self._db_tmp}",
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
                 *MARIADB_SIZE_OPTIONS,
@@ -387,6 +389,12 @@ class WordPressSandbox:
         # Debian's wp-config.php looks for /etc/wordpress/config-HOST.php; ours replaces it.
         (self.site_dir / "wp-config.php").unlink()
 
+    @property
+    def _db_tmp(self) -> Path:
+        """MariaDB's own temporary folder: sandboxes started at once share no /tmp files
+        (its temp-table files there collided when several ran side by side)."""
+        return self.base_dir / "mariadb-tmp"
+
     def _start_mariadb(self) -> None:
         if len(str(self.db_socket)) > MAX_SOCKET_PATH:
             raise SandboxError(f"socket path too long for Linux, set TMPDIR: {self.db_socket}")
@@ -395,6 +403,7 @@ class WordPressSandbox:
             "--no-defaults",
             f"--datadir={self.base_dir / 'mariadb'}",
             f"--socket={self.db_socket}",
+            f"--tmpdir={self._db_tmp}",
             "--skip-networking",
             "--user=root",
             f"--pid-file={self.base_dir / 'mariadb.pid'}",
