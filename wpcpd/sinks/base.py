@@ -84,15 +84,19 @@ class ExportFlag:
 class ExportFormat:
     """One `wpcpd export NAME`: a sink that writes what the archive holds to one file.
 
-    `write(archive, site, out, **flags)` writes to the open text stream `out` (records of
-    every site when `site` is None) and returns how many records it wrote. The command line
+    `write(archive, site, out, **flags)` writes to the open text stream `out` (every site
+    when `site` is None; an unknown `site` is the archive's error, raised by
+    `archive.resolve_site` or on the first read of `archive.iter_records`) and returns how
+    many things it wrote (`counts` names them). The command line
     opens `out` (standard output, or a file written atomically) and adds `--out`, `--site`
     and one option per flag; registering the format in `wpcpd.sinks.EXPORTS` is all it takes.
     """
 
     name: str
     summary: str
-    """The first line of the command's help."""
+    """The first line of the command's help; `export --help` lists about 45 characters of it."""
     example: str
     write: Callable[..., int]
     flags: tuple[ExportFlag, ...] = ()
+    counts: str = "record"
+    """What `write`'s number counts, for the line the command prints: "wrote 3 records"."""

@@ -16,6 +16,7 @@ from wpcpd.cli.output import say
 from wpcpd.errors import UsageError
 from wpcpd.files import atomic_open
 from wpcpd.sinks.base import ExportFormat
+from wpcpd.text import plural
 
 OutOption = Annotated[
     str, typer.Option("--out", "-o", help="The file to write, or - for standard output.")
@@ -33,7 +34,7 @@ def export_command(export: ExportFormat) -> Callable[..., None]:
             else:
                 count = _write_atomically(Path(out_path), export, archive, site, flags)
         if out_path != "-":
-            say(f"wrote {count} records to {out_path}")
+            say(f"wrote {plural(count, export.counts)} to {out_path}")
 
     parameters = [
         inspect.Parameter("out_path", _KEYWORD, annotation=OutOption),
