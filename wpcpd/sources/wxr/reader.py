@@ -169,7 +169,10 @@ class _Walk:
     def run(self, events: Any) -> Iterator[Record]:
         for event, element in events:
             if event == "start-ns":
-                self.namespaces.append(element)
+                # Writers that copy items whole may declare the namespaces again on every
+                # item: keep each binding once, or the list grows with the file.
+                if element not in self.namespaces:
+                    self.namespaces.append(element)
                 continue
             yield from self.element(element)
 
