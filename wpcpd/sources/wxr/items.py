@@ -398,19 +398,28 @@ class _IdSet:
                 return False
             self.bits[byte] |= bit
             return True
+        if value >= self._FITS:
+            fresh = value not in self.huge
+            self.huge.add(value)
+            return fresh
         rising = self.rising
-        if value < self._FITS and (not rising or value > rising[-1]):
+        if not rising or value > rising[-1]:
             rising.append(value)
             return True
-        if self._has(value):
+        # Written out rather than through _has: this runs once per out-of-order id.
+        recent, merged = self.recent, self.merged
+        if value in recent:
             return False
-        if value >= self._FITS:
-            self.huge.add(value)
-            return True
-        self.recent.add(value)
-        if len(self.recent) >= self.BATCH:
-            self.merged = array("q", heapq.merge(self.merged, sorted(self.recent)))
-            self.recent.clear()
+        at = bisect_left(merged, value)
+        if at < len(merged) and merged[at] == value:
+            return False
+        at = bisect_left(rising, value)
+        if at < len(rising) and rising[at] == value:
+            return False
+        recent.add(value)
+        if len(recent) >= self.BATCH:
+            self.merged = array("q", heapq.merge(merged, sorted(recent)))
+            recent.clear()
         return True
 
     def _has(self, value: int) -> bool:
