@@ -151,7 +151,8 @@ def run_interrupted(args: list[str], env: dict[str, str], signal_number: int) ->
 def big_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("big") / "big.xml"
     maker = Path(__file__).parent.parent / "benchmarks" / "make_wxr.py"
-    subprocess.run([sys.executable, str(maker), str(SAMPLE), str(path), "--posts", "3000",
+    # Big enough that the pull is still running when the signal lands on a loaded machine.
+    subprocess.run([sys.executable, str(maker), str(SAMPLE), str(path), "--posts", "8000",
                     "--comments-per-post", "8"], check=True, capture_output=True)  # fmt: skip
     return path
 
