@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -13,6 +14,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "wordpress"))
 from sandbox import WordPressSandbox, available
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C as the tests send it reaches the programs they start, however the suite was
+    started: a shell that runs the suite in the background without job control makes
+    SIGINT ignored, and an ignored signal stays ignored across exec. The tests that send
+    SIGINT (an interrupted pull, stopping the sandbox script) then saw it do nothing."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def archive_dump(path: Path) -> list[str]:
