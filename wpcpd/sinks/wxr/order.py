@@ -1,0 +1,140 @@
+"""What core's `export_wp()` lists, and in which order: which posts it exports, which
+authors and terms the channel names, and what this export therefore leaves out."""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from wpcpd.model import Author, Post, Term
+from wpcpd.sinks.wxr import render
+from wpcpd.text import plural
+
+if TYPE_CHECKING:
+    from wpcpd.archive import Archive
+
+NOT_EXPORTED_TYPES = ("revision", "customize_changeset", "oembed_cache", "user_request")
+"""The post types WordPress 6.1 registers with `can_export` false."""
+INTERNAL_TAXONOMIES = frozenset({"link_category", "post_format", "wp_theme",
+                                 "wp_template_part_area"})  # fmt: skip
+"""Built-in taxonomies besides category, post_tag and nav_menu: core's channel lists only
+categories, tags, the terms of `_builtin => false` taxonomies, and nav menus."""
+
+TermElement = tuple[Callable[[Term], str], Term]
+
+
+@dataclass
+class LeftOut:
+    """What the archive holds that core's exporter would not write."""
+
+    spam: int = 0
+    posts: Counter[str] = field(default_factory=Counter)
+    comments_of_posts: int = 0
+    authors: int = 0
+    internal_terms: Counter[str] = field(default_factory=Counter)
+
+    def notes(self) -> list[str]:
+        lines = []
+        if self.spam:
+            lines.append(
+                f"left out {plural(self.spam, 'spam comment')}: "
+                "WordPress's exporter never writes spam"
+            )
+        for kind, count in sorted(self.posts.items()):
+            what = "auto-drafts" if kind == "auto-draft" else f"{kind} posts"
+            lines.append(
+                f"left out {plural(count, kind + ' post')}: WordPress's exporter never "
+                f"writes {what}"
+            )
+        if self.comments_of_posts:
+            lines.append(f"left out {plural(self.comments_of_posts, 'comment')} on those posts")
+        if self.authors:
+            lines.append(
+                f"left out {plural(self.authors, 'author')} without posts: WordPress's exporter "
+                "lists only the authors of the posts it writes"
+            )
+        for taxonomy, count in sorted(self.internal_terms.items()):
+            lines.append(
+                f"left {plural(count, taxonomy + ' term')} out of the channel's term list: "
+                "WordPress's exporter lists none of that built-in taxonomy (the items still "
+                "name theirs)"
+            )
+        return lines
+
+
+def is_exported(post: Post) -> bool:
+    """Whether core's `export_wp(['content' => 'all'])` writes this post."""
+    return post.type not in NOT_EXPORTED_TYPES and post.status != "auto-draft"
+
+
+def _by_name(term: Term) -> tuple[str, int]:
+    """Core's `get_terms()` order (orderby name; ties by id)."""
+    return render.name_order(term.name), term.id or 0
+
+
+def _parents_first(terms: list[Term]) -> list[Term]:
+    """Core's loop: take terms in turn, sending one whose parent is not yet placed to the
+    back. A parent the list does not hold counts as none, and a cycle of parents is left
+    as it is, where core would loop forever."""
+    known = {(t.taxonomy, t.slug) for t in terms}
+    queue = deque(terms)
+    placed: list[Term] = []
+    seen: set[tuple[str, str]] = set()
+    stalled = 0
+    while queue:
+        t = queue.popleft()
+        parent = (t.taxonomy, t.parent)
+        if not t.parent or parent in seen or parent not in known:
+            placed.append(t)
+            seen.add((t.taxonomy, t.slug))
+            stalled = 0
+            continue
+        queue.append(t)
+        stalled += 1
+        if stalled > len(queue):
+            placed += queue
+            break
+    return placed
+
+
+def channel_terms(terms: list[Term], left: LeftOut) -> list[TermElement]:
+    """The channel's terms in core's order: categories, tags, other taxonomies' terms (each
+    list by name, parents before children), then nav menus; each with its element."""
+    categories, tags, others, menus = [], [], [], []
+    for t in sorted(terms, key=_by_name):
+        if t.taxonomy == "category":
+            categories.append(t)
+        elif t.taxonomy == "post_tag":
+            tags.append(t)
+        elif t.taxonomy == "nav_menu":
+            menus.append(t)
+        elif t.taxonomy in INTERNAL_TAXONOMIES:
+            left.internal_terms[t.taxonomy] += 1
+        else:
+            others.append(t)
+    return [
+        *((render.category, t) for t in _parents_first(categories)),
+        *((render.tag, t) for t in tags),
+        *((render.term, t) for t in _parents_first(others)),
+        *((render.nav_menu, t) for t in menus),
+    ]
+
+
+def exported_authors(
+    archive: Archive, site_id: int, authors: list[Author], left: LeftOut
+) -> list[Author]:
+    """The authors of the posts written, in the order of their first post (core's
+    `SELECT DISTINCT post_author` over the posts table)."""
+    skipped = ", ".join("?" * len(NOT_EXPORTED_TYPES))
+    rows = archive.query(
+        f"""SELECT author, min(id) AS first FROM posts WHERE site_id = ?
+        AND type NOT IN ({skipped}) AND status != 'auto-draft'
+        GROUP BY author ORDER BY first""",
+        [site_id, *NOT_EXPORTED_TYPES],
+    )
+    by_login = {a.login: a for a in authors}
+    listed = [by_login[r["author"]] for r in rows if r["author"] in by_login]
+    left.authors = len(authors) - len(listed)
+    return listed
