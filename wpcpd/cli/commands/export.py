@@ -39,7 +39,10 @@ def export_command(export: ExportFormat) -> Callable[..., None]:
                 result = _write_atomically(Path(out_path), export, archive, site, options)
         done = result if isinstance(result, Exported) else Exported(result)
         if out_path != "-":
-            say(f"wrote {plural(done.count, export.counts)} to {', '.join(files)}")
+            where = (
+                files[0] if len(files) == 1 else f"{files[0]} … {files[-1]} ({len(files)} files)"
+            )
+            say(f"wrote {plural(done.count, export.counts)} to {where}")
         for line in done.notes:
             say(line)
 

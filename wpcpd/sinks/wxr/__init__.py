@@ -60,7 +60,7 @@ def write_wxr(
     writer.finish()
     notes = left.notes()
     if writer.parts > 1:
-        notes.append(f"split into {writer.parts} files of at most {max_file_size:g} MB each")
+        notes.append(f"split at {max_file_size:g} MB: every file repeats the authors and terms")
     notes += writer.oversized
     if render.clean.removed:
         notes.append(
