@@ -137,6 +137,18 @@ def test_pulling_the_export_back_reproduces_the_archive(core: dict[str, Path]) -
     assert _json_lines(again) == _json_lines(core["archive"])
 
 
+@pytest.mark.parametrize(
+    "export", [SAMPLE, *sorted((ROOT / "fixtures" / "wxr").glob("*.xml"))], ids=lambda p: p.name
+)
+def test_the_bundled_exports_round_trip(export: Path, tmp_path: Path) -> None:
+    """WXR 1.0 and 1.1 files, and the edge cases, come back as the archive had them."""
+    first, again, out = tmp_path / "first.db", tmp_path / "again.db", tmp_path / "out.xml"
+    wpcpd(first, "pull", export)
+    wpcpd(first, "export", "wxr", "-o", out)
+    wpcpd(again, "pull", out)
+    assert _json_lines(again) == _json_lines(first)
+
+
 # An archive filled by an authenticated REST pull holds the same site but for what REST does
 # not carry: post meta (only the keys a site registers for REST, none here), comment meta,
 # and an unpublished post's missing GMT dates (REST reports ones computed from the local
@@ -251,6 +263,19 @@ def test_each_part_pulls_and_together_they_reproduce_the_archive(grown: dict[str
     assert sorted(_json_lines(again)) == sorted(_json_lines(grown["archive"]))
 
 
+def test_an_item_too_large_for_a_part_gets_one_alone_and_is_named(tmp_path: Path) -> None:
+    archive = tmp_path / "wpcpd.db"
+    wpcpd(archive, "pull", SAMPLE)
+    out = tmp_path / "parts" / "s.xml"
+    out.parent.mkdir()
+    done = wpcpd(archive, "export", "wxr", "-o", out, "--max-file-size", "0.012")
+    assert "over the 12,000-byte limit, each holding one item" in done.stderr, done.stderr
+    assert "(post 4, " in done.stderr
+    for part in out.parent.iterdir():
+        items = list(_parse(part).getroot().iter("item"))
+        assert part.stat().st_size <= 12_000 or len(items) == 1, part
+
+
 # -- the command line ----------------------------------------------------------------------
 
 
@@ -280,6 +305,19 @@ def test_export_wxr_to_standard_output(demo: Path) -> None:
     assert_clean(run, "piped")
     assert run.out.startswith("<?xml") and run.out.rstrip().endswith("</rss>")
     assert "wrote" not in run.err
+
+
+def test_an_archive_of_several_sites_needs_site(tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    for export in (SAMPLE, ROOT / "fixtures" / "wxr" / "edge-1.2.xml"):
+        assert run_cli(["pull", str(export)], env).code == 0
+    run = run_cli(["export", "wxr", "-o", str(tmp_path / "out.xml")], env)
+    assert_clean(run, "piped", ok=False)
+    assert "a WXR file holds one site: name one with --site" in run.err
+    chosen = run_cli(["export", "wxr", "-o", str(tmp_path / "out.xml"), "--site", "1"], env)
+    assert_clean(chosen, "piped")
+    assert chosen.err.startswith("wrote ")
+    assert not list(tmp_path.glob(".*partial"))
 
 
 def test_json_is_refused_as_export_json_refuses_it(demo: Path, tmp_path: Path) -> None:

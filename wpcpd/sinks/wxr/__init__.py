@@ -61,7 +61,7 @@ def write_wxr(
     notes = left.notes()
     if writer.parts > 1:
         notes.append(f"split at {max_file_size:g} MB: every file repeats the authors and terms")
-    notes += writer.oversized
+    notes += writer.oversized_note()
     if render.clean.removed:
         notes.append(
             f"removed {plural(render.clean.removed, 'character')} that XML cannot hold "
@@ -139,10 +139,19 @@ class _PartWriter:
         self.in_part += 1
         self.items += 1
         if self.limit is not None and self.size + self.tail_size > self.limit:
-            self.oversized.append(
-                f"part {self.parts} is {self.size + self.tail_size:,} bytes, over the limit: "
-                f"its {post.type} {post.id} alone is {size:,} bytes with the channel's head"
-            )
+            self.oversized.append(f"part {self.parts} ({post.type} {post.id}, {size:,} bytes)")
+
+    def oversized_note(self) -> list[str]:
+        """What is over the limit: parts that hold one item, too large with the head."""
+        if not self.oversized:
+            return []
+        named = ", ".join(self.oversized[:5])
+        more = f" and {len(self.oversized) - 5} more" if len(self.oversized) > 5 else ""
+        return [
+            f"{plural(len(self.oversized), 'part')} over the {self.limit:,}-byte limit, each "
+            f"holding one item that does not fit with the channel's authors and terms: "
+            f"{named}{more}"
+        ]
 
     def _close(self) -> None:
         assert self.handle is not None
