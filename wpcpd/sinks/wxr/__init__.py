@@ -42,9 +42,12 @@ def write_wxr(
     listed_terms = channel_terms(terms, left)
     listed_authors = exported_authors(archive, site_row["id"], authors, left)
     render.clean.removed = 0
-    head = render.channel_head(record) + "".join(render.author(a) for a in listed_authors)
-    head += "\n" + "".join(kind(t) for kind, t in listed_terms)
-    head += f"\n\t<generator>wpcpd/{render.__version__}</generator>\n\n"
+    lists = {kind: "" for kind in (render.category, render.tag, render.term, render.nav_menu)}
+    for kind, t in listed_terms:
+        lists[kind] += kind(t)
+    head = render.channel_head(record) + render.channel_lists(
+        "".join(render.author(a) for a in listed_authors), *lists.values()
+    )
     limit = int(max_file_size * MEGABYTE) if max_file_size else None
     if limit is not None and limit <= 0:
         raise UsageError("--max-file-size must be more than 0 (megabytes)")

@@ -64,7 +64,7 @@ RSS_OPEN = f"""<rss version="2.0"
 
 <channel>
 """
-TAIL = "</channel>\n</rss>\n"
+TAIL = "</channel>\n</rss>\n\t"
 
 
 class Cleaner:
@@ -142,6 +142,14 @@ def channel_head(site: Site) -> str:
     )
 
 
+def channel_lists(authors: str, categories: str, tags: str, terms: str, menus: str) -> str:
+    """The channel's lists joined as core's template joins them (the text between its PHP
+    blocks), up to the first item: the whitespace too is core's, so that even the
+    indentation compares equal."""
+    generator = f"<generator>wpcpd/{__version__}</generator>\n"
+    return f"\t{authors}\n\t{categories}\t{tags}\t{terms}\t{menus}\n\t{generator}\n\t"
+
+
 def author(a: Author) -> str:
     return (
         f"\t<wp:author><wp:author_id>{a.id or 0}</wp:author_id>"
@@ -162,27 +170,27 @@ def _term_meta(meta: list[Meta]) -> str:
     )
 
 
-def _optional(tag: str, value: str) -> str:
+def _optional(tag: str, value: str, indent: str = "") -> str:
     """Core's `wxr_cat_name()` and kin: the element only when the value is not empty."""
-    return f"\t\t<wp:{tag}>{cdata(value)}</wp:{tag}>\n" if value else ""
+    return f"{indent}<wp:{tag}>{cdata(value)}</wp:{tag}>\n" if value else ""
 
 
 def category(t: Term) -> str:
     return (
         f"\t<wp:category>\n\t\t<wp:term_id>{t.id or 0}</wp:term_id>\n"
         f"\t\t<wp:category_nicename>{cdata(t.slug)}</wp:category_nicename>\n"
-        f"\t\t<wp:category_parent>{cdata(t.parent)}</wp:category_parent>\n"
+        f"\t\t<wp:category_parent>{cdata(t.parent)}</wp:category_parent>\n\t\t"
         f"{_optional('cat_name', t.name)}{_optional('category_description', t.description)}"
-        f"{_term_meta(t.meta)}\t</wp:category>\n"
+        f"{_term_meta(t.meta)}\t</wp:category>\n\t"
     )
 
 
 def tag(t: Term) -> str:
     return (
         f"\t<wp:tag>\n\t\t<wp:term_id>{t.id or 0}</wp:term_id>\n"
-        f"\t\t<wp:tag_slug>{cdata(t.slug)}</wp:tag_slug>\n"
+        f"\t\t<wp:tag_slug>{cdata(t.slug)}</wp:tag_slug>\n\t\t"
         f"{_optional('tag_name', t.name)}{_optional('tag_description', t.description)}"
-        f"{_term_meta(t.meta)}\t</wp:tag>\n"
+        f"{_term_meta(t.meta)}\t</wp:tag>\n\t"
     )
 
 
@@ -191,9 +199,10 @@ def term(t: Term) -> str:
         f"\t<wp:term>\n\t\t<wp:term_id>{t.id or 0}</wp:term_id>\n"
         f"\t\t<wp:term_taxonomy>{cdata(t.taxonomy)}</wp:term_taxonomy>\n"
         f"\t\t<wp:term_slug>{cdata(t.slug)}</wp:term_slug>\n"
-        f"\t\t<wp:term_parent>{cdata(t.parent)}</wp:term_parent>\n"
-        f"{_optional('term_name', t.name)}{_optional('term_description', t.description)}"
-        f"{_term_meta(t.meta)}\t</wp:term>\n"
+        f"\t\t<wp:term_parent>{cdata(t.parent)}</wp:term_parent>\n\t\t"
+        f"{_optional('term_name', t.name)}"
+        f"{_optional('term_description', t.description, indent=chr(9) * 2)}"
+        f"{_term_meta(t.meta)}\t</wp:term>\n\t"
     )
 
 
@@ -203,12 +212,13 @@ def nav_menu(t: Term) -> str:
         f"\t<wp:term><wp:term_id>{t.id or 0}</wp:term_id>"
         f"<wp:term_taxonomy>nav_menu</wp:term_taxonomy>"
         f"<wp:term_slug>{cdata(t.slug)}</wp:term_slug>"
-        f"{_optional('term_name', t.name).strip()}</wp:term>\n"
+        f"{_optional('term_name', t.name)}</wp:term>\n"
     )
 
 
 def item(post: Post, media: Media | None, comments: list[Comment]) -> str:
-    """One `<item>`: the post, its terms, its meta (but `_edit_lock`) and its comments."""
+    """One `<item>`: the post, its terms, its meta (but `_edit_lock`) and its comments,
+    with the whitespace core's template leaves between them."""
     parts = [
         "\t<item>\n",
         f"\t\t<title>{cdata(post.title)}</title>\n",
@@ -232,31 +242,33 @@ def item(post: Post, media: Media | None, comments: list[Comment]) -> str:
         f"\t\t<wp:menu_order>{post.menu_order}</wp:menu_order>\n",
         f"\t\t<wp:post_type>{cdata(post.type)}</wp:post_type>\n",
         f"\t\t<wp:post_password>{cdata(post.password)}</wp:post_password>\n",
-        f"\t\t<wp:is_sticky>{int(post.sticky)}</wp:is_sticky>\n",
+        f"\t\t<wp:is_sticky>{int(post.sticky)}</wp:is_sticky>\n\t\t\t\t",
     ]
     if post.type == "attachment":
         url = media.url if media is not None and media.url else post.guid
-        parts.append(f"\t\t<wp:attachment_url>{cdata(url)}</wp:attachment_url>\n")
+        parts.append(f"\t\t<wp:attachment_url>{cdata(url)}</wp:attachment_url>\n\t")
+    parts.append("\t\t\t\t")
     parts += (
         f"\t\t<category domain={quoteattr(t.taxonomy)} nicename={quoteattr(t.slug)}>"
         f"{cdata(t.name)}</category>\n"
         for t in sorted(post.terms, key=lambda t: name_order(t.name))
     )
+    parts.append("\t\t\t\t")
     parts += (
-        f"\t\t<wp:postmeta>\n\t\t\t<wp:meta_key>{cdata(k)}</wp:meta_key>\n"
-        f"\t\t\t<wp:meta_value>{cdata(v)}</wp:meta_value>\n\t\t</wp:postmeta>\n"
+        f"\t\t<wp:postmeta>\n\t\t<wp:meta_key>{cdata(k)}</wp:meta_key>\n"
+        f"\t\t<wp:meta_value>{cdata(v)}</wp:meta_value>\n\t\t</wp:postmeta>\n\t\t\t\t\t"
         for k, v in post.meta or ()
         if k not in SKIPPED_POST_META
     )
     parts += (comment(c) for c in comments)
-    parts.append("\t</item>\n")
+    parts.append("\t\t</item>\n\t\t\t\t")
     return "".join(parts)
 
 
 def comment(c: Comment) -> str:
     meta = "".join(
-        f"\t\t\t<wp:commentmeta>\n\t\t\t\t<wp:meta_key>{cdata(k)}</wp:meta_key>\n"
-        f"\t\t\t\t<wp:meta_value>{cdata(v)}</wp:meta_value>\n\t\t\t</wp:commentmeta>\n"
+        f"\t<wp:commentmeta>\n\t<wp:meta_key>{cdata(k)}</wp:meta_key>\n"
+        f"\t\t\t<wp:meta_value>{cdata(v)}</wp:meta_value>\n\t\t\t</wp:commentmeta>\n\t\t\t\t\t"
         for k, v in c.meta or ()
     )
     return (
@@ -271,6 +283,6 @@ def comment(c: Comment) -> str:
         f"\t\t\t<wp:comment_approved>{cdata(APPROVED.get(c.status, '0'))}</wp:comment_approved>\n"
         f"\t\t\t<wp:comment_type>{cdata(c.type)}</wp:comment_type>\n"
         f"\t\t\t<wp:comment_parent>{c.parent}</wp:comment_parent>\n"
-        f"\t\t\t<wp:comment_user_id>{c.user_id}</wp:comment_user_id>\n"
-        f"{meta}\t\t</wp:comment>\n"
+        f"\t\t\t<wp:comment_user_id>{c.user_id}</wp:comment_user_id>\n\t\t\t\t\t"
+        f"{meta}\t\t</wp:comment>\n\t\t\t"
     )
