@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -287,6 +288,26 @@ def test_an_item_too_large_for_a_part_gets_one_alone_and_is_named(tmp_path: Path
     for part in out.parent.iterdir():
         items = list(_parse(part).getroot().iter("item"))
         assert part.stat().st_size <= 12_000 or len(items) == 1, part
+
+
+def test_what_the_site_has_deleted_since_is_left_out_and_said(tmp_path: Path) -> None:
+    """A pull marks what the site no longer has `removed_at` (as a REST re-pull does after
+    a deletion); a migration must not bring it back, so the WXR leaves it out."""
+    archive = tmp_path / "wpcpd.db"
+    wpcpd(archive, "pull", SAMPLE)
+    with sqlite3.connect(archive) as db:
+        db.execute("UPDATE posts SET removed_at = '2024-01-01T00:00:00Z' WHERE id = 4")
+        gone = db.execute("SELECT min(id) FROM comments WHERE post_id != 4").fetchone()[0]
+        db.execute("UPDATE comments SET removed_at = '2024-01-01T00:00:00Z' WHERE id = ?", [gone])
+        on_four = db.execute("SELECT count(*) FROM comments WHERE post_id = 4").fetchone()[0]
+    out = tmp_path / "out.xml"
+    done = wpcpd(archive, "export", "wxr", "-o", out)
+    assert "wrote 16 items" in done.stderr
+    said = f"left out 1 post and {on_four + 1} comments the site has since deleted"
+    assert said in done.stderr, done.stderr
+    tree = _parse(out)
+    assert "4" not in {e.text for e in tree.iter(f"{WP}post_id")}
+    assert str(gone) not in {e.text for e in tree.iter(f"{WP}comment_id")}
 
 
 # -- the command line ----------------------------------------------------------------------

@@ -9,8 +9,10 @@ the channel's head, every author and every term repeated, then its share of the 
 
 What core's exporter never writes is left out here too, and the summary says so: spam
 comments, revisions and the other post types core cannot export, auto-drafts, authors
-without a post in the file, and (from the channel's term list only; the items still name
-them) terms of WordPress's own internal taxonomies such as post_format. The package, by
+without a post in the file, posts and comments the site has deleted since they were
+archived (a migration should not bring them back; `export json` keeps them), comments of
+no archived post, and (from the channel's term list only; the items still name them)
+terms of WordPress's own internal taxonomies such as post_format. The package, by
 job: `render` (records as element text), `order` (what core lists and in which order).
 """
 
@@ -23,7 +25,7 @@ from wpcpd.errors import UsageError
 from wpcpd.model import Author, Post, Site, Term
 from wpcpd.sinks.base import Exported, ExportFormat, ExportOption, ExportParts
 from wpcpd.sinks.wxr import render
-from wpcpd.sinks.wxr.order import LeftOut, channel_terms, exported_authors, is_exported
+from wpcpd.sinks.wxr.order import LeftOut, channel_terms, exported_authors, is_exported, removed
 from wpcpd.text import plural
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ def write_wxr(
     left = LeftOut()
     listed_terms = channel_terms(terms, left)
     listed_authors = exported_authors(archive, site_row["id"], authors, left)
+    removed_posts, removed_comments = removed(archive, site_row["id"], left)
     render.clean.removed = 0
     lists = {kind: "" for kind in (render.category, render.tag, render.term, render.nav_menu)}
     for kind, t in listed_terms:
@@ -53,11 +56,17 @@ def write_wxr(
         raise UsageError("--max-file-size must be more than 0 (megabytes)")
     writer = _PartWriter(out, head, limit)
     for post, media, comments in archive.iter_threads(site_row["key"]):
+        if post.id in removed_posts:
+            left.removed_posts += 1
+            left.removed_comments += len(comments)
+            continue
         if not is_exported(post):
             left.posts[post.type if post.status != "auto-draft" else "auto-draft"] += 1
             left.comments_of_posts += len(comments)
             continue
-        kept = [c for c in comments if c.status != "spam"]
+        kept = [c for c in comments if c.id not in removed_comments]
+        left.removed_comments += len(comments) - len(kept)
+        comments, kept = kept, [c for c in kept if c.status != "spam"]
         left.spam += len(comments) - len(kept)
         writer.add(render.item(post, media, kept), post)
     writer.finish()

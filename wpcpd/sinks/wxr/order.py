@@ -34,6 +34,9 @@ class LeftOut:
     comments_of_posts: int = 0
     authors: int = 0
     internal_terms: Counter[str] = field(default_factory=Counter)
+    removed_posts: int = 0
+    removed_comments: int = 0
+    orphan_comments: int = 0
 
     def notes(self) -> list[str]:
         lines = []
@@ -50,6 +53,18 @@ class LeftOut:
             )
         if self.comments_of_posts:
             lines.append(f"left out {plural(self.comments_of_posts, 'comment')} on those posts")
+        if self.removed_posts or self.removed_comments:
+            what = [plural(n, word) for n, word in ((self.removed_posts, "post"),
+                    (self.removed_comments, "comment")) if n]  # fmt: skip
+            lines.append(
+                f"left out {' and '.join(what)} the site has since deleted: the archive "
+                "keeps them (`wpcpd export json` has them), the site's own export would not"
+            )
+        if self.orphan_comments:
+            lines.append(
+                f"left out {plural(self.orphan_comments, 'comment')} on posts the archive "
+                "does not hold: a WXR file keeps comments inside their post's item"
+            )
         if self.authors:
             lines.append(
                 f"left out {plural(self.authors, 'author')} without posts: WordPress's exporter "
@@ -122,6 +137,22 @@ def channel_terms(terms: list[Term], left: LeftOut) -> list[TermElement]:
     ]
 
 
+def removed(archive: Archive, site_id: int, left: LeftOut) -> tuple[set[int], set[int]]:
+    """The ids of the posts and comments the site has deleted since they were archived
+    (marked `removed_at`): few, so kept as sets; and the comments of no archived post."""
+    posts, comments = (
+        {r["id"] for r in archive.query(
+            f"SELECT id FROM {table} WHERE site_id = ? AND removed_at IS NOT NULL", [site_id])}
+        for table in ("posts", "comments")
+    )  # fmt: skip
+    left.orphan_comments = archive.query(
+        """SELECT count(*) AS n FROM comments c WHERE c.site_id = ? AND NOT EXISTS
+        (SELECT 1 FROM posts p WHERE p.site_id = c.site_id AND p.id = c.post_id)""",
+        [site_id],
+    )[0]["n"]
+    return posts, comments
+
+
 def exported_authors(
     archive: Archive, site_id: int, authors: list[Author], left: LeftOut
 ) -> list[Author]:
@@ -130,7 +161,7 @@ def exported_authors(
     skipped = ", ".join("?" * len(NOT_EXPORTED_TYPES))
     rows = archive.query(
         f"""SELECT author, min(id) AS first FROM posts WHERE site_id = ?
-        AND type NOT IN ({skipped}) AND status != 'auto-draft'
+        AND type NOT IN ({skipped}) AND status != 'auto-draft' AND removed_at IS NULL
         GROUP BY author ORDER BY first""",
         [site_id, *NOT_EXPORTED_TYPES],
     )

@@ -3,8 +3,9 @@
 order, CDATA where core uses `wxr_cdata()`, escaped text where it echoes a URL or a number.
 
 Each function returns the text of one element (or the file's head and tail), so that the
-writer can measure a part's size before it writes an item. The layout (tabs and line
-breaks) follows core's where core's is regular; whitespace between elements is not data.
+writer can measure a part's size before it writes an item. The whitespace is core's too:
+the text its template leaves between its PHP blocks (a `?>` eats the line break after
+it), so that a file of the same site is core's line for line but the generator and date.
 """
 
 from __future__ import annotations
