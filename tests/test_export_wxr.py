@@ -341,6 +341,20 @@ def test_export_wxr_to_standard_output(demo: Path) -> None:
     assert "wrote" not in run.err
 
 
+def test_a_size_limit_must_be_positive_and_an_older_part_is_pointed_out(
+    demo: Path, tmp_path: Path
+) -> None:
+    for size in ("0", "-1"):
+        run = run_cli(["export", "wxr", "-o", str(tmp_path / "s.xml"), "--max-file-size", size],
+                      cli_env(demo))  # fmt: skip
+        assert_clean(run, "piped", ok=False)
+        assert "--max-file-size must be more than 0" in run.err
+    (tmp_path / "s-2.xml").write_text("an earlier export's part", encoding="utf-8")
+    run = run_cli(["export", "wxr", "-o", str(tmp_path / "s.xml")], cli_env(demo))
+    assert_clean(run, "piped")
+    assert "s-2.xml is from an earlier export, not this one" in run.err.replace("\n", " ")
+
+
 def test_an_archive_of_several_sites_needs_site(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     for export in (SAMPLE, ROOT / "fixtures" / "wxr" / "edge-1.2.xml"):

@@ -12,9 +12,9 @@ import typer
 
 from wpcpd.cli.context import read_archive
 from wpcpd.cli.options import SiteOption
-from wpcpd.cli.output import say
+from wpcpd.cli.output import say, warn
 from wpcpd.errors import UsageError
-from wpcpd.files import AtomicParts, atomic_open
+from wpcpd.files import AtomicParts, atomic_open, part_path
 from wpcpd.sinks.base import Exported, ExportFormat
 from wpcpd.text import plural
 
@@ -118,4 +118,7 @@ def _write_parts(
     except BaseException:
         parts.discard()
         raise
+    stale = part_path(Path(out_path), len(written) + 1)
+    if stale.exists():
+        warn(f"{stale} is from an earlier export, not this one: it holds no part of it")
     return result, [str(p) for p in written]

@@ -38,6 +38,9 @@ def write_wxr(
     archive: Archive, site: str | None, out: ExportParts, *, max_file_size: float | None = None
 ) -> Exported:
     """Write one site as WXR to `out`'s parts; returns the items written and what was left out."""
+    limit = None if max_file_size is None else int(max_file_size * MEGABYTE)
+    if limit is not None and limit <= 0:
+        raise UsageError("--max-file-size must be more than 0 (megabytes)")
     site_row = _one_site(archive, site)
     record, authors, terms = _channel(archive, site_row["key"])
     left = LeftOut()
@@ -51,9 +54,6 @@ def write_wxr(
     head = render.channel_head(record) + render.channel_lists(
         "".join(render.author(a) for a in listed_authors), *lists.values()
     )
-    limit = int(max_file_size * MEGABYTE) if max_file_size else None
-    if limit is not None and limit <= 0:
-        raise UsageError("--max-file-size must be more than 0 (megabytes)")
     writer = _PartWriter(out, head, limit)
     for post, media, comments in archive.iter_threads(site_row["key"]):
         if post.id in removed_posts:
