@@ -145,6 +145,42 @@ def _json_lines(archive: Path) -> list[str]:
     return wpcpd(archive, "export", "json", "-o", "-").stdout.splitlines()
 
 
+MENUS_AND_META = r"""
+$menu = wp_create_nav_menu('Main menu');
+wp_update_nav_menu_item($menu, 0, ['menu-item-title' => 'About',
+    'menu-item-url' => home_url('/about/'), 'menu-item-status' => 'publish',
+    'menu-item-type' => 'custom']);
+$aside = wp_insert_post(['post_title' => 'An aside', 'post_content' => 'Short ]]> and sweet.',
+    'post_status' => 'publish', 'post_author' => 1]);
+set_post_format($aside, 'aside');
+$cat = wp_insert_term('Zebra & Ärger', 'category', ['description' => 'With term meta']);
+add_term_meta($cat['term_id'], 'colour', 'green');
+wp_set_post_categories($aside, [$cat['term_id']]);
+$comment = wp_insert_comment(['comment_post_ID' => $aside, 'comment_content' => 'Noted.',
+    'comment_author' => 'Ann', 'comment_approved' => 1]);
+add_comment_meta($comment, 'rating', '5');
+wp_insert_comment(['comment_post_ID' => $aside, 'comment_content' => 'Buy now',
+    'comment_author' => 'Spammer', 'comment_approved' => 'spam']);
+"""
+
+
+def test_nav_menus_post_formats_and_term_meta_equal_cores_too(
+    wordpress_factory: Any, tmp_path: Path
+) -> None:
+    """What the seed lacks: a nav menu and its item, a post format (a built-in taxonomy the
+    channel does not list), term meta, comment meta, a `]]>` in content, a spam comment."""
+    site = wordpress_factory()
+    site.php(MENUS_AND_META)
+    export = site.export_wxr(tmp_path / "core.xml")
+    archive, ours = tmp_path / "wpcpd.db", tmp_path / "ours.xml"
+    wpcpd(archive, "pull", export)
+    wpcpd(archive, "export", "wxr", "-o", ours)
+    assert_canonically_equal(export, ours)
+    text = ours.read_text(encoding="utf-8")
+    assert "<wp:term_taxonomy>nav_menu</wp:term_taxonomy>" in text and "post-format-aside" in text
+    assert "]]]]><![CDATA[>" in text
+
+
 def test_pulling_the_export_back_reproduces_the_archive(core: dict[str, Path]) -> None:
     again = core["folder"] / "again.db"
     wpcpd(again, "pull", core["ours"])

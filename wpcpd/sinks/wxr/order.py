@@ -85,8 +85,10 @@ def is_exported(post: Post) -> bool:
 
 
 def _by_name(term: Term) -> tuple[str, int]:
-    """Core's `get_terms()` order (orderby name; ties by id)."""
-    return render.name_order(term.name), term.id or 0
+    """Core's `get_terms()` order (orderby name; ties by id), by the name the database
+    holds: a post format's is its slug (its display name comes from a filter)."""
+    stored = term.slug if term.taxonomy == "post_format" else term.name
+    return render.name_order(stored), term.id or 0
 
 
 def _parents_first(terms: list[Term]) -> list[Term]:
@@ -116,19 +118,24 @@ def _parents_first(terms: list[Term]) -> list[Term]:
 
 def channel_terms(terms: list[Term], left: LeftOut) -> list[TermElement]:
     """The channel's terms in core's order: categories, tags, other taxonomies' terms (each
-    list by name, parents before children), then nav menus; each with its element."""
-    categories, tags, others, menus = [], [], [], []
-    for t in sorted(terms, key=_by_name):
-        if t.taxonomy == "category":
-            categories.append(t)
-        elif t.taxonomy == "post_tag":
-            tags.append(t)
-        elif t.taxonomy == "nav_menu":
-            menus.append(t)
-        elif t.taxonomy in INTERNAL_TAXONOMIES:
-            left.internal_terms[t.taxonomy] += 1
-        else:
-            others.append(t)
+    list by name, parents before children), then nav menus; each with its element.
+
+    Core asks `get_terms()` for the terms of every taxonomy not built in; with none such
+    the list of taxonomies is empty, and `get_terms()` then gives every term of every
+    taxonomy, categories and tags again included. An archive holding no term of a custom
+    taxonomy is taken for such a site (one whose custom taxonomy has no term at all would
+    list none there: the archive cannot tell the two apart).
+    """
+    ordered = sorted(terms, key=_by_name)
+    categories = [t for t in ordered if t.taxonomy == "category"]
+    tags = [t for t in ordered if t.taxonomy == "post_tag"]
+    menus = [t for t in ordered if t.taxonomy == "nav_menu"]
+    builtin = INTERNAL_TAXONOMIES | {"category", "post_tag", "nav_menu"}
+    others = [t for t in ordered if t.taxonomy not in builtin]
+    if not others:
+        others = ordered
+    else:
+        left.internal_terms.update(t.taxonomy for t in ordered if t.taxonomy in INTERNAL_TAXONOMIES)
     return [
         *((render.category, t) for t in _parents_first(categories)),
         *((render.tag, t) for t in tags),
