@@ -179,6 +179,9 @@ def test_nav_menus_post_formats_and_term_meta_equal_cores_too(
     text = ours.read_text(encoding="utf-8")
     assert "<wp:term_taxonomy>nav_menu</wp:term_taxonomy>" in text and "post-format-aside" in text
     assert "]]]]><![CDATA[>" in text
+    again = tmp_path / "again.db"
+    wpcpd(again, "pull", ours)
+    assert _json_lines(again) == _json_lines(archive)
 
 
 def test_pulling_the_export_back_reproduces_the_archive(core: dict[str, Path]) -> None:
