@@ -11,9 +11,10 @@ What core's exporter never writes is left out here too, and the summary says so:
 comments, revisions and the other post types core cannot export, auto-drafts, authors
 without a post in the file, posts and comments the site has deleted since they were
 archived (a migration should not bring them back; `export json` keeps them), comments of
-no archived post, and (from the channel's term list only; the items still name them)
-terms of WordPress's own internal taxonomies such as post_format. The package, by
-job: `render` (records as element text), `order` (what core lists and in which order).
+no archived post, and, on a site with custom taxonomies, terms of WordPress's own
+internal taxonomies such as post_format from the channel's term list (the items still name
+them; see `order.channel_terms` for core's other case). The package, by job: `render`
+(records as element text), `order` (what core lists and in which order).
 """
 
 from __future__ import annotations
