@@ -65,3 +65,45 @@ def fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def part_path(path: Path, number: int) -> Path:
+    """The file of part `number` of an export split over several: `path` itself first, then
+    `stem-2.suffix`, `stem-3.suffix`, ... (`.xml` when `path` has no suffix)."""
+    if number == 1:
+        return path
+    return path.with_name(f"{path.stem}-{number}{path.suffix or '.xml'}")
+
+
+class AtomicParts:
+    """Several files written as one: each part goes to its `.partial` file, and all are
+    renamed into place by `commit()`; `discard()` (on any error) removes every one."""
+
+    def __init__(self, path: Path, encoding: str = "utf-8") -> None:
+        self.path = path
+        self.encoding = encoding
+        self.paths: list[Path] = []
+        self._handle: IO[str] | None = None
+
+    def next(self) -> IO[str]:
+        self._close()
+        target = part_path(self.path, len(self.paths) + 1)
+        self.paths.append(target)
+        self._handle = partial_path(target).open("w", encoding=self.encoding)
+        return self._handle
+
+    def _close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def commit(self) -> list[Path]:
+        self._close()
+        for target in self.paths:
+            os.replace(partial_path(target), target)
+        return self.paths
+
+    def discard(self) -> None:
+        self._close()
+        for target in self.paths:
+            partial_path(target).unlink(missing_ok=True)

@@ -147,6 +147,39 @@ class RecordReader(ArchiveBase):
         assert site is not None
         return list(self._comments(site["id"], "post_id = ?", [post_id]))
 
+    def iter_threads(self, site_ref: str) -> Iterator[tuple[Post, Media | None, list[Comment]]]:
+        """Each post of one site in id order, with its media record (attachments) and its
+        comments in id order: one post's worth in memory at a time, from sorted cursors."""
+        site_id = self._resolved(site_ref)["id"]
+        media = _Groups(
+            self.iter_query(
+                "SELECT id AS owner, * FROM media WHERE site_id = ? ORDER BY id", [site_id]
+            )
+        )
+        comments = _Groups(
+            self.iter_query(
+                "SELECT post_id AS owner, * FROM comments WHERE site_id = ? ORDER BY post_id, id",
+                [site_id],
+            )
+        )
+        meta = _Groups(
+            self.iter_query(
+                """SELECT c.post_id AS owner, m.comment_id, m.key, m.value FROM comment_meta m
+                JOIN comments c ON c.site_id = m.site_id AND c.id = m.comment_id
+                WHERE m.site_id = ? ORDER BY c.post_id, m.comment_id, m.position""",
+                [site_id],
+            )
+        )
+        for post in self._posts(site_id):
+            found = media.take(post.id)
+            thread = [COMMENTS.record(r) for r in comments.take(post.id)]
+            by_id = {c.id: c for c in thread}
+            for row in meta.take(post.id):
+                comment = by_id.get(row["comment_id"])
+                if comment is not None and comment.meta is not None:
+                    comment.meta.append((row["key"], row["value"]))
+            yield post, (MEDIA.record(found[0]) if found else None), thread
+
     def posts_by_id(self, site_ref: str, ids: Iterable[int]) -> Iterator[Post]:
         """Some of a site's posts, with their terms and meta, in id order."""
         site = self._resolved(site_ref)

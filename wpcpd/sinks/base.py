@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
 
 @dataclass
@@ -81,22 +81,60 @@ class ExportFlag:
 
 
 @dataclass(frozen=True)
-class ExportFormat:
-    """One `wpcpd export NAME`: a sink that writes what the archive holds to one file.
+class ExportOption:
+    """An option of one export format that takes a value: `max_file_size` is
+    `--max-file-size N`. `type` converts what was typed (int, float or str); the value is
+    None when the option is not given."""
 
-    `write(archive, site, out, **flags)` writes to the open text stream `out` (every site
+    name: str
+    help: str
+    type: type = str
+    metavar: str = "VALUE"
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What `write` hands back when a count is not all there is to say: `notes` are lines
+    the command prints after "wrote N ..." (what was left out, and why)."""
+
+    count: int
+    notes: tuple[str, ...] = ()
+
+
+class ExportParts(Protocol):
+    """Where a format with `parts=True` writes: `next()` opens the next part, `FILE` first,
+    then `FILE-2.xml`, `FILE-3.xml`, ... (the stem and suffix of FILE). The command line
+    renames every part into place only when `write` returns, so a failed export leaves no
+    part behind; standard output takes one part only."""
+
+    def next(self) -> TextIO:
+        """The next part's text stream (UTF-8); the previous one is finished."""
+        ...
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One `wpcpd export NAME`: a sink that writes what the archive holds to a file.
+
+    `write(archive, site, out, **options)` writes to the open text stream `out` (every site
     when `site` is None; an unknown `site` is the archive's error, raised by
     `archive.resolve_site` or on the first read of `archive.iter_records`) and returns how
-    many things it wrote (`counts` names them). The command line
-    opens `out` (standard output, or a file written atomically) and adds `--out`, `--site`
-    and one option per flag; registering the format in `wpcpd.sinks.EXPORTS` is all it takes.
+    many things it wrote (`counts` names them), or an `Exported` with that count and notes
+    to print. A format with `parts=True` gets an `ExportParts` as `out` instead, to write
+    several files. The command line opens `out` (standard output, or a file written
+    atomically) and adds `--out`, `--site`, one option per flag and one per option (keyword
+    arguments of `write` by their names); registering the format in `wpcpd.sinks.EXPORTS`
+    is all it takes.
     """
 
     name: str
     summary: str
     """The first line of the command's help; `export --help` lists about 45 characters of it."""
     example: str
-    write: Callable[..., int]
+    write: Callable[..., int | Exported]
     flags: tuple[ExportFlag, ...] = ()
+    options: tuple[ExportOption, ...] = ()
     counts: str = "record"
     """What `write`'s number counts, for the line the command prints: "wrote 3 records"."""
+    parts: bool = False
+    """`write` gets an `ExportParts` and may write several files (FILE, FILE-2.xml, ...)."""
