@@ -13,23 +13,12 @@ Target (issue 13): flat memory (10x within 1.3x of 1x).
 
 from __future__ import annotations
 
-import argparse
-import json
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from pull_wxr import WORK, make_export
-
-PROBE = (
-    "import resource, subprocess, sys, time\n"
-    "start = time.perf_counter()\n"
-    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL,"
-    " stderr=subprocess.DEVNULL)\n"
-    "elapsed = time.perf_counter() - start\n"
-    "print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-)
+from pull_wxr import WORK, at_both_scales, run_measured
 
 
 def archive_of(export: Path) -> Path:
@@ -41,13 +30,11 @@ def archive_of(export: Path) -> Path:
     return archive
 
 
-def measure_export(archive: Path) -> dict[str, float]:
+def measure_export(export: Path) -> dict[str, float]:
+    archive = archive_of(export)
     out = WORK / f"{archive.stem}-exported.xml"
-    command = [sys.executable, "-m", "wpcpd", "--archive", str(archive), "export", "wxr",
-               "-o", str(out)]  # fmt: skip
-    result = subprocess.run([sys.executable, "-c", PROBE, *command], check=True,
-                            capture_output=True, text=True)  # fmt: skip
-    elapsed, peak_kib = result.stdout.split()
+    elapsed, peak = run_measured([sys.executable, "-m", "wpcpd", "--archive", str(archive),
+                                  "export", "wxr", "-o", str(out)])  # fmt: skip
     with sqlite3.connect(archive) as db:
         items = db.execute("SELECT count(*) FROM posts").fetchone()[0]
     with out.open("rb") as handle:
@@ -56,25 +43,10 @@ def measure_export(archive: Path) -> dict[str, float]:
     return {
         "items": items,
         "file_mb": round(out.stat().st_size / 1e6, 1),
-        "seconds": round(float(elapsed), 2),
-        "peak_rss_mb": round(int(peak_kib) / 1024, 1),
+        "seconds": round(elapsed, 2),
+        "peak_rss_mb": round(peak, 1),
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--posts", type=int, default=3000)
-    parser.add_argument("--comments-per-post", type=int, default=10)
-    args = parser.parse_args()
-    WORK.mkdir(exist_ok=True)
-    results = {}
-    for scale in (1, 10):
-        archive = archive_of(make_export(args.posts * scale, args.comments_per_post))
-        results[f"{scale}x"] = measure_export(archive)
-        print(f"{scale}x: {json.dumps(results[f'{scale}x'])}", flush=True)
-    ratio = results["10x"]["peak_rss_mb"] / results["1x"]["peak_rss_mb"]
-    print(f"peak RSS 10x / 1x = {ratio:.2f} (target <= 1.3)")
-
-
 if __name__ == "__main__":
-    main()
+    at_both_scales(__doc__.split("\n\n")[0], measure_export)
