@@ -14,6 +14,11 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 _REPLY_PARAMS = re.compile(r"^(replytocom|utm_\w+|share|nb|like_comment|_wpnonce)$")
 _DROPPED_PARAMS = re.compile(r"^(replytocom|utm_\w+|share|nb|like_comment|_wpnonce|cpage)$")
 _COMMENT_PAGE = re.compile(r"/comment-page-\d+/?$")
+WPCOM_RESIZE = frozenset({"w", "h", "resize", "fit", "crop", "zoom", "quality", "strip", "ssl",
+                          "lb", "ulb", "filter", "brightness", "contrast", "colorize",
+                          "smooth", "crop_strategy"})  # fmt: skip
+_SIZE = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+PHOTON_HOST = re.compile(r"^i[0-3]\.wp\.com$")
 
 
 def site_url(typed: str) -> str:
@@ -61,3 +66,32 @@ def origin(url: str) -> str:
     """Scheme and host (with port) of an address: `https://blog.example.org:8080`."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def unphoton(url: str) -> str | None:
+    """`https://i0.wp.com/example.org/wp-content/uploads/a.jpg?w=640` -> the file itself."""
+    parts = urlsplit(url)
+    if not PHOTON_HOST.match((parts.hostname or "").lower()):
+        return None
+    rest = parts.path.lstrip("/")
+    if "/" not in rest:
+        return None
+    return f"https://{rest}"
+
+
+def strip_resize(url: str) -> str:
+    """Without WordPress.com's (and Jetpack's) resize parameters: `?w=640&h=480`."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k.lower() not in WPCOM_RESIZE]  # fmt: skip
+    return urlunsplit(parts._replace(query=urlencode(kept), fragment=""))
+
+
+def original_of(url: str) -> str:
+    """The address of the original a resized copy was made from (it may not exist)."""
+    url = strip_resize(url)
+    url = unphoton(url) or url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=_SIZE.sub("", parts.path), fragment=""))

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
+from wpcpd.errors import UsageError
+
 
 @dataclass
 class Outcome:
@@ -138,3 +140,19 @@ class ExportFormat:
     """What `write`'s number counts, for the line the command prints: "wrote 3 records"."""
     parts: bool = False
     """`write` gets an `ExportParts` and may write several files (FILE, FILE-2.xml, ...)."""
+    folder: bool = False
+    """`write` gets the folder `--out` names (a `Path`) and writes its files there itself,
+    each atomically: a folder export is many files, rewritten only where they changed."""
+
+
+def one_site(archive: Any, site: str | None, holds: str) -> dict[str, Any]:
+    """The site an export of one site writes: the one named, or the archive's only one.
+    `holds` says why one ("a WXR file holds one site") when the archive has several."""
+    row = archive.resolve_site(site)
+    if row is not None:
+        return dict(row)
+    sites = archive.sites()
+    if len(sites) != 1:
+        keys = ", ".join(r["key"] for r in sites) or "none yet"
+        raise UsageError(f"{holds}: name one with --site (known: {keys})")
+    return dict(sites[0])

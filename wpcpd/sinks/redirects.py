@@ -190,15 +190,24 @@ def redirect_paths(base: Path) -> dict[str, Path]:
 
 def write_redirects(base: Path, pairs: Iterable[RedirectPair]) -> dict[str, Path]:
     """Write the CSV, nginx, Apache and Redirection files; return them by format."""
-    chosen = usable_pairs(pairs)
+    texts = redirect_texts(pairs)
     paths = redirect_paths(base)
-    writers = {"csv": _csv, "nginx": _nginx, "apache": _apache, "redirection": _redirection}
     try:
         for name, path in paths.items():
-            path.write_text(writers[name](chosen), encoding="utf-8", newline="")
+            path.write_text(texts[name], encoding="utf-8", newline="")
     except OSError as exc:
         raise UsageError(f"cannot write redirects to {base}: {exc.strerror or exc}") from exc
     return paths
+
+
+def redirect_texts(
+    pairs: Iterable[RedirectPair],
+    formats: Iterable[str] = ("csv", "nginx", "apache", "redirection"),
+) -> dict[str, str]:
+    """The text of each redirect file, by format, for the pairs worth a redirect."""
+    chosen = usable_pairs(pairs)
+    writers = {"csv": _csv, "nginx": _nginx, "apache": _apache, "redirection": _redirection}
+    return {name: writers[name](chosen) for name in formats}
 
 
 def _csv(pairs: list[RedirectPair]) -> str:
@@ -219,7 +228,7 @@ def _nginx_string(text: str) -> str:
 
 def _nginx(pairs: list[RedirectPair]) -> str:
     lines = [
-        "# Written by wpcpd push: old path -> new URL. Include in the http block, then in the",
+        "# Written by wpcpd: old path -> new URL. Include in the http block, then in the",
         "# old site's server block:  if ($wpcpd_redirect) { return 301 $wpcpd_redirect; }",
         "map $request_uri $wpcpd_redirect {",
         '    default "";',
@@ -233,7 +242,7 @@ def _nginx(pairs: list[RedirectPair]) -> str:
 
 
 def _apache(pairs: list[RedirectPair]) -> str:
-    lines = ["# Written by wpcpd push: put in the old site's .htaccess or virtual host."]
+    lines = ["# Written by wpcpd: put in the old site's .htaccess or virtual host."]
     for p in pairs:
         if urlsplit(p.old_url).query:
             continue  # Redirect never sees the query string

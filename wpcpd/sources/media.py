@@ -17,13 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from wpcpd.archive import Archive
 from wpcpd.archive.media_store import CHUNK, MediaStore, TooLarge, safe_upload_path, store_path
 from wpcpd.errors import UsageError
 from wpcpd.http import NetworkError
 from wpcpd.model import now_iso
+from wpcpd.urls import PHOTON_HOST, original_of, strip_resize, unphoton
 
 DEFAULT_MAX_SIZE = 200 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -38,11 +39,6 @@ _EXTENSIONS = (
 MEDIA_EXTENSIONS = frozenset(_EXTENSIONS.split())
 REFUSED_TYPES = ("text/html", "application/xhtml+xml", "application/json")
 """What a file address answers when it is really an error or log-in page."""
-WPCOM_RESIZE = frozenset({"w", "h", "resize", "fit", "crop", "zoom", "quality", "strip", "ssl",
-                          "lb", "ulb", "filter", "brightness", "contrast", "colorize",
-                          "smooth", "crop_strategy"})  # fmt: skip
-_SIZE = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
-_PHOTON = re.compile(r"^i[0-3]\.wp\.com$")
 _ATTRIBUTE = re.compile(
     r"""\b(src|href|data-src|data-orig-file|data-large-file|poster|srcset|data-srcset)\s*=\s*
         (?:"([^"]*)"|'([^']*)')""",
@@ -80,41 +76,12 @@ class HostPolicy:
         if host.endswith(".files.wordpress.com") or host.endswith(".wp.com"):
             # WordPress.com keeps a blog's uploads on BLOG.files.wordpress.com
             if self.wpcom:
-                return host.split(".")[0] == self.blog or _PHOTON.match(host) is not None
-            return _PHOTON.match(host) is not None and self.own(_unphoton(url) or "")
+                return host.split(".")[0] == self.blog or PHOTON_HOST.match(host) is not None
+            return PHOTON_HOST.match(host) is not None and self.own(unphoton(url) or "")
         return False
 
     def allowed(self, url: str) -> bool:
         return urlsplit(url).scheme in ("http", "https") and (self.external or self.own(url))
-
-
-def _unphoton(url: str) -> str | None:
-    """`https://i0.wp.com/example.org/wp-content/uploads/a.jpg?w=640` -> the file itself."""
-    parts = urlsplit(url)
-    if not _PHOTON.match((parts.hostname or "").lower()):
-        return None
-    rest = parts.path.lstrip("/")
-    if "/" not in rest:
-        return None
-    return f"https://{rest}"
-
-
-def strip_resize(url: str) -> str:
-    """Without WordPress.com's (and Jetpack's) resize parameters: `?w=640&h=480`."""
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if k.lower() not in WPCOM_RESIZE]  # fmt: skip
-    return urlunsplit(parts._replace(query=urlencode(kept), fragment=""))
-
-
-def original_of(url: str) -> str:
-    """The address of the original a resized copy was made from (it may not exist)."""
-    url = strip_resize(url)
-    url = _unphoton(url) or url
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=_SIZE.sub("", parts.path), fragment=""))
 
 
 def _is_media_address(url: str) -> bool:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from wpcpd.errors import UsageError
 from wpcpd.model import Author, Post, Site, Term
-from wpcpd.sinks.base import Exported, ExportFormat, ExportOption, ExportParts
+from wpcpd.sinks.base import Exported, ExportFormat, ExportOption, ExportParts, one_site
 from wpcpd.sinks.wxr import render
 from wpcpd.sinks.wxr.order import LeftOut, channel_terms, exported_authors, is_exported, removed
 from wpcpd.text import plural
@@ -42,7 +42,7 @@ def write_wxr(
     limit = None if max_file_size is None else int(max_file_size * MEGABYTE)
     if limit is not None and limit <= 0:
         raise UsageError("--max-file-size must be more than 0 (megabytes)")
-    site_row = _one_site(archive, site)
+    site_row = one_site(archive, site, "a WXR file holds one site")
     record, authors, terms = _channel(archive, site_row["key"])
     left = LeftOut()
     listed_terms = channel_terms(terms, left)
@@ -81,18 +81,6 @@ def write_wxr(
             "(control characters)"
         )
     return Exported(writer.items, tuple(notes))
-
-
-def _one_site(archive: Archive, site: str | None) -> dict:
-    """The site to export: the one named, or the archive's only one (a WXR holds one site)."""
-    row = archive.resolve_site(site)
-    if row is not None:
-        return dict(row)
-    sites = archive.sites()
-    if len(sites) != 1:
-        keys = ", ".join(r["key"] for r in sites) or "none yet"
-        raise UsageError(f"a WXR file holds one site: name one with --site (known: {keys})")
-    return dict(sites[0])
 
 
 def _channel(archive: Archive, key: str) -> tuple[Site, list[Author], list[Term]]:
