@@ -194,12 +194,16 @@ def test_pulling_the_export_back_reproduces_the_archive(core: dict[str, Path]) -
     "export", [SAMPLE, *sorted((ROOT / "fixtures" / "wxr").glob("*.xml"))], ids=lambda p: p.name
 )
 def test_the_bundled_exports_round_trip(export: Path, tmp_path: Path) -> None:
-    """WXR 1.0 and 1.1 files, and the edge cases, come back as the archive had them."""
+    """WXR 1.0 and 1.1 files, and the edge cases, come back as the archive had them, but
+    for the spam comments (core never exports them, and the summary says so)."""
     first, again, out = tmp_path / "first.db", tmp_path / "again.db", tmp_path / "out.xml"
     wpcpd(first, "pull", export)
-    wpcpd(first, "export", "wxr", "-o", out)
+    done = wpcpd(first, "export", "wxr", "-o", out)
     wpcpd(again, "pull", out)
-    assert _json_lines(again) == _json_lines(first)
+    kept = [line for line in _json_lines(first) if '"status": "spam"' not in line]
+    spam = len(_json_lines(first)) - len(kept)
+    assert _json_lines(again) == kept
+    assert not spam or f"left out {spam} spam comment" in done.stderr.replace("\n", " ")
 
 
 # An archive filled by an authenticated REST pull holds the same site but for what REST does

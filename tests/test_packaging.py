@@ -36,6 +36,14 @@ def test_the_wheel_ships_the_root_templates_inside_the_package(tmp_path: Path) -
         if p.is_file()
     }
     assert shipped and shipped <= names
+    # So do the starter sites `wpcpd export markdown` copies out (data, not a Python package).
+    starters = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "wpcpd" / "sinks" / "markdown" / "starters").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    partial = "wpcpd/sinks/markdown/starters/hugo/layouts/partials/wpcpd-comments.html"
+    assert partial in starters and starters <= names
 
     # Installed, the package finds them inside itself: list them from a tree without the checkout.
     target = tmp_path / "site"

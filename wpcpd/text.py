@@ -46,7 +46,8 @@ def term_search_text(name: str) -> str:
 
 
 _NOUNS = {"media": ("media item", "media items"), "reply": ("reply", "replies"),
-          "entry": ("entry", "entries"), "category": ("category", "categories")}  # fmt: skip
+          "entry": ("entry", "entries"), "category": ("category", "categories"),
+          "post and page": ("post or page", "posts and pages")}  # fmt: skip
 
 
 def plural(count: int, noun: str) -> str:

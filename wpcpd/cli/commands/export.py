@@ -21,6 +21,9 @@ from wpcpd.text import plural
 OutOption = Annotated[
     str, typer.Option("--out", "-o", help="The file to write, or - for standard output.")
 ]
+FolderOption = Annotated[
+    str, typer.Option("--out", "-o", help="The folder to write (made if it does not exist).")
+]
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
@@ -31,7 +34,9 @@ def export_command(export: ExportFormat) -> Callable[..., None]:
     def command(out_path: str, site: str | None = None, **options: Any) -> None:
         files = [out_path]
         with read_archive() as archive:
-            if export.parts:
+            if export.folder:
+                result = _write_folder(out_path, export, archive, site, options)
+            elif export.parts:
                 result, files = _write_parts(out_path, export, archive, site, options)
             elif out_path == "-":
                 result = export.write(archive, site, sys.stdout, **options)
@@ -47,7 +52,9 @@ def export_command(export: ExportFormat) -> Callable[..., None]:
             say(line)
 
     parameters = [
-        inspect.Parameter("out_path", _KEYWORD, annotation=OutOption),
+        inspect.Parameter(
+            "out_path", _KEYWORD, annotation=FolderOption if export.folder else OutOption
+        ),
         inspect.Parameter("site", _KEYWORD, annotation=SiteOption, default=None),
         *(
             inspect.Parameter(
@@ -86,6 +93,21 @@ def _write_atomically(
             return export.write(archive, site, handle, **options)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _write_folder(
+    out_path: str, export: ExportFormat, archive: Any, site: str | None, options: dict[str, Any]
+) -> int | Exported:
+    """A format that writes a folder of files."""
+    if out_path == "-":
+        raise UsageError(f"export {export.name} writes a folder: name it with --out DIR")
+    folder = Path(out_path)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file: export {export.name} writes a folder")
+    try:
+        return export.write(archive, site, folder, **options)
+    except OSError as exc:
+        raise UsageError(f"cannot write {folder}: {exc.strerror or exc}") from exc
 
 
 class _StandardOutput:
