@@ -396,3 +396,25 @@ def test_json_output_is_refused_as_every_export_refuses_it(home: Path, tmp_path:
     assert_clean(run, "json", ok=False)
     assert "No such option: --json" in run.err
     assert not (tmp_path / "out").exists()
+
+
+def test_two_public_posts_at_one_address_do_not_hide_each_other(tmp_path: Path) -> None:
+    """A file from another tool may give two posts one link: both must be built."""
+    shared = tmp_path / "shared.xml"
+    text = SITE_XML.read_text(encoding="utf-8")
+    text = text.replace(
+        "<link>https://reflect.example.org/2013/01/22/thing-2-rss-feeds/</link>",
+        "<link>https://reflect.example.org/2013/01/15/thing-1-blogging/</link>",
+    )
+    shared.write_text(text, encoding="utf-8")
+    own = tmp_path / "home"
+    own.mkdir()
+    pull(own, shared)
+    run = export(own, tmp_path / "site", "--layout", "hugo")
+    assert_clean(run, "piped")
+    second = front_matter(tmp_path / "site/content/posts/thing-2-rss-feeds/index.md")
+    assert "url" not in second and second["draft"] is False
+    assert front_matter(tmp_path / "site" / PATHS["hugo"][101])["url"] == (
+        "/2013/01/15/thing-1-blogging/"
+    )
+    assert "1 public post had the address of an earlier one" in plain(run.err).replace("\n", " ")

@@ -145,6 +145,12 @@ class _Run:
                 f"{plural(counts['unused media'], 'media file')} no exported post uses, copied "
                 f"to {self.layout.site_media_path('')}"
             )
+        if self.outline.shared_address:
+            notes.append(
+                f"{plural(len(self.outline.shared_address), 'public post')} had the address of "
+                "an earlier one (WordPress never allows that): written at the generator's own "
+                "path instead"
+            )
         if self.media.not_kept:
             total = sum(self.media.not_kept.values())
             notes.append(
@@ -217,6 +223,7 @@ def _entry(post: Post, outline: Outline) -> Entry:
         with_offset(post.modified, post.modified_gmt, outline.offset),
         categories, tags, taxonomies, summary=_plain(post.excerpt),
         parent_of_pages=post.type == "page" and outline.has_children(post.id),
+        shared_address=post.id in outline.shared_address,
     )  # fmt: skip
 
 

@@ -161,8 +161,9 @@ class FolderWriter:
                     "exported_at": now_iso(), "posts": self.posts,
                     "files": dict(sorted(self.files.items()))}  # fmt: skip
         path = self.root / MANIFEST
-        self._ensure_parent(path)
-        atomic_write(path, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+        if not _same_but_the_time(_read_manifest(self.root), manifest):
+            self._ensure_parent(path)
+            atomic_write(path, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
         if self.journal is not None:
             self.journal.close()
         (self.root / JOURNAL).unlink(missing_ok=True)
@@ -179,6 +180,13 @@ def _read_manifest(root: Path) -> dict[str, Any]:
     if not isinstance(found, dict) or not isinstance(found.get("files", {}), dict):
         raise UsageError(f"{path} is not a manifest wpcpd can read")
     return found
+
+
+def _same_but_the_time(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether a re-run changed nothing the manifest records (then it is left as it was)."""
+    return bool(old) and {k: v for k, v in old.items() if k != "exported_at"} == {
+        k: v for k, v in new.items() if k != "exported_at"
+    }
 
 
 def _read_journal(root: Path) -> dict[str, dict[str, Any]]:

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
     from wpcpd.archive import Archive
@@ -46,6 +46,9 @@ class Outline:
     offset: timedelta = timedelta(0)
     removed: set[int] = field(default_factory=set)
     removed_comments: set[int] = field(default_factory=set)
+    shared_address: set[int] = field(default_factory=set)
+    """Public posts whose old address an earlier public post already has (two pages cannot
+    be built at one address: the later ones keep the generator's own path)."""
     left_out: Counter[str] = field(default_factory=Counter)
     """Why posts were not written: "revision", "attachment", "status trash", "removed" ..."""
 
@@ -75,8 +78,8 @@ def read_outline(archive: Archive, site: dict, statuses: tuple[str, ...]) -> Out
     outline = Outline(site["key"], site["url"])
     site_id = site["id"]
     rows = archive.query(
-        """SELECT id, type, status, slug, title, parent, removed_at, date, date_gmt
-           FROM posts WHERE site_id = ? ORDER BY id""",
+        """SELECT id, type, status, slug, title, parent, removed_at, date, date_gmt, link,
+           password_protected FROM posts WHERE site_id = ? ORDER BY id""",
         [site_id],
     )
     wanted = []
@@ -96,9 +99,15 @@ def read_outline(archive: Archive, site: dict, statuses: tuple[str, ...]) -> Out
             name = f"{name}-{row['id']}"
         chosen.add(name)
         outline.slugs[row["id"]] = name
+    addresses: set[str] = set()
     for row in wanted:
         if row["type"] == "page":
             outline.parents[row["id"]] = row["parent"] or 0
+        if row["status"] == "publish" and not row["password_protected"] and row["link"]:
+            address = urlsplit(row["link"])._replace(scheme="", netloc="").geturl().rstrip("/")
+            if address in addresses:
+                outline.shared_address.add(row["id"])
+            addresses.add(address)
     outline.offset = _usual_offset(rows)
     outline.authors = _authors(archive, site_id)
     outline.attachments = _attachments(archive, site_id)
