@@ -379,16 +379,116 @@ def test_block_content_keeps_its_gallery_embed_code_and_stored_footnotes(
     assert "<!-- wp:" not in body
 
 
-def test_a_site_of_your_own_keeps_its_configuration(home: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("config", ["hugo.toml", "config.toml", "hugo.yaml"])
+def test_a_site_of_its_own_keeps_its_configuration_theme_and_layouts(
+    home: Path, tmp_path: Path, config: str
+) -> None:
+    """Into an existing Hugo site: the posts, threads and wpcpd's partials, and nothing
+    that would override its own configuration or its theme's layouts."""
     out = tmp_path / "mine"
     out.mkdir()
-    (out / "hugo.toml").write_text('title = "My own"\n', encoding="utf-8")
+    (out / config).write_text('title = "My own"\n', encoding="utf-8")
     run = export(home, out, "--layout", "hugo")
     assert_clean(run, "piped")
-    assert (out / "hugo.toml").read_text("utf-8") == 'title = "My own"\n'
+    assert (out / config).read_text("utf-8") == 'title = "My own"\n'
+    assert not (out / "hugo.toml").exists() or config == "hugo.toml"
+    assert not (out / "layouts/_default").exists()  # the theme's layouts stay in charge
     assert "unsafe" in (out / ".wpcpd/starters/hugo.toml").read_text("utf-8")
-    assert "kept the folder's own hugo.toml" in plain(run.err).replace("\n", " ")
+    assert f"a site of its own: kept its {config}" in plain(run.err).replace("\n", " ")
     assert (out / "layouts/partials/wpcpd-comments.html").is_file()  # wpcpd's own: written
+    assert (out / PATHS["hugo"][101]).is_file()
+
+
+def test_a_file_of_its_own_where_a_post_goes_is_kept_not_a_crash(
+    home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "own"
+    (out / "content/posts/thing-1-blogging").mkdir(parents=True)
+    mine = out / PATHS["hugo"][101]
+    mine.write_text("my own post\n", encoding="utf-8")
+    run = export(home, out, "--layout", "hugo")
+    assert_clean(run, "piped")
+    assert mine.read_text("utf-8") == "my own post\n"
+    assert "not overwritten: content/posts/thing-1-blogging/index.md" in plain(run.err)
+    again = export(home, out, "--layout", "hugo")
+    assert_clean(again, "piped")
+    assert mine.read_text("utf-8") == "my own post\n"
+
+
+def test_another_site_into_the_same_folder_is_refused(tmp_path: Path) -> None:
+    """A re-run removes what it no longer writes: another site's export would lose the first."""
+    own = tmp_path / "home"
+    own.mkdir()
+    pull(own)
+    assert run_cli(["pull", str(ROOT / "fixtures" / "sample-cpd23.xml")], cli_env(own)).code == 0
+    out = tmp_path / "site"
+    first = export(own, out, "--layout", "hugo", "--site", "reflect.example.org")
+    assert_clean(first, "piped")
+    before = sorted(out.rglob("*"))
+    run = export(own, out, "--layout", "hugo", "--site", "cpd23.example.org")
+    assert_clean(run, "piped", ok=False)
+    assert "holds the export of reflect.example.org" in run.err
+    assert sorted(out.rglob("*")) == before
+
+
+def test_an_empty_out_and_quiet(home: Path, tmp_path: Path) -> None:
+    run = run_cli(["export", "markdown", "--out", "", "--layout", "hugo"], cli_env(home))
+    assert_clean(run, "piped", ok=False)
+    assert "writes a folder: name it with --out DIR" in run.err
+    quiet = run_cli(["-q", "export", "markdown", "--out", str(tmp_path / "q"), "--layout",
+                     "hugo"], cli_env(home))  # fmt: skip
+    assert quiet.code == 0 and quiet.err == "" and (tmp_path / "q" / PATHS["hugo"][101]).exists()
+
+
+NASTY_COMMENT = """\t\t<wp:comment>
+\t\t\t<wp:comment_id>1020</wp:comment_id>
+\t\t\t<wp:comment_author><![CDATA[<b>Mallory</b>]]></wp:comment_author>
+\t\t\t<wp:comment_author_url>javascript:alert(1)</wp:comment_author_url>
+\t\t\t<wp:comment_date><![CDATA[2013-01-20 10:00:00]]></wp:comment_date>
+\t\t\t<wp:comment_date_gmt><![CDATA[2013-01-20 09:00:00]]></wp:comment_date_gmt>
+\t\t\t<wp:comment_content><![CDATA[Nice <script>alert(4)</script>
+<iframe src="https://evil.example/"></iframe><img src=x onerror="alert(5)">
+<a href="javascript:alert(6)" onclick="x()">link</a> and <em>fine</em>
+<a href="https://ok.example/">ok</a>]]></wp:comment_content>
+\t\t\t<wp:comment_approved><![CDATA[1]]></wp:comment_approved>
+\t\t\t<wp:comment_type><![CDATA[comment]]></wp:comment_type>
+\t\t\t<wp:comment_parent>0</wp:comment_parent>
+\t\t</wp:comment>
+"""
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_comment_keeps_only_the_markup_a_commenter_may_use(tmp_path: Path, layout: str) -> None:
+    text = SITE_XML.read_text(encoding="utf-8")
+    at = text.index("\t\t<wp:comment>\n\t\t\t<wp:comment_id>1001</wp:comment_id>")
+    nasty = tmp_path / "nasty.xml"
+    nasty.write_text(text[:at] + NASTY_COMMENT + text[at:], encoding="utf-8")
+    own = tmp_path / "home"
+    own.mkdir()
+    pull(own, nasty)
+    assert_clean(export(own, tmp_path / "site", "--layout", layout), "piped")
+    (comment,) = [c for c in thread(tmp_path / "site", layout, 101) if c["id"] == 1020]
+    assert comment["author_url"] == ""
+    html = MarkdownIt("commonmark").render(comment["content"])
+    for bad in ("script", "iframe", "onerror", "onclick", "javascript:", "alert(4)"):
+        assert bad not in html, bad
+    assert "<em>fine</em>" in html and 'href="https://ok.example/"' in html
+
+
+def test_a_top_level_page_named_posts_does_not_hide_the_posts(tmp_path: Path) -> None:
+    """WordPress's "Posts page" is often a page named posts: in Hugo it would be the
+    posts' own section, and every post would vanish from the built site."""
+    text = SITE_XML.read_text(encoding="utf-8")
+    named = tmp_path / "posts-page.xml"
+    named.write_text(text.replace("<wp:post_name><![CDATA[about]]>",
+                                  "<wp:post_name><![CDATA[posts]]>"), encoding="utf-8")  # fmt: skip
+    own = tmp_path / "home"
+    own.mkdir()
+    pull(own, named)
+    assert_clean(export(own, tmp_path / "site", "--layout", "hugo"), "piped")
+    posts = manifest(tmp_path / "site")["posts"]
+    assert posts["110"] == "content/posts-page/_index.md"
+    assert posts["111"] == "content/posts-page/programme/index.md"
 
 
 def test_json_output_is_refused_as_every_export_refuses_it(home: Path, tmp_path: Path) -> None:
@@ -413,8 +513,11 @@ def test_two_public_posts_at_one_address_do_not_hide_each_other(tmp_path: Path) 
     run = export(own, tmp_path / "site", "--layout", "hugo")
     assert_clean(run, "piped")
     second = front_matter(tmp_path / "site/content/posts/thing-2-rss-feeds/index.md")
-    assert "url" not in second and second["draft"] is False
+    assert second["url"] == "/posts/thing-2-rss-feeds/" and second["draft"] is False
     assert front_matter(tmp_path / "site" / PATHS["hugo"][101])["url"] == (
         "/2013/01/15/thing-1-blogging/"
     )
     assert "1 public post had the address of an earlier one" in plain(run.err).replace("\n", " ")
+    redirects = (tmp_path / "site/.wpcpd/redirects.csv").read_text("utf-8")
+    assert "?p=102,/posts/thing-2-rss-feeds/" in redirects
+    assert "thing-1-blogging/,/posts/" not in redirects  # the first post keeps its address

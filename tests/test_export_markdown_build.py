@@ -88,7 +88,7 @@ def test_each_generator_builds_the_export_as_the_blog_was(
         assert (site / src.lstrip("/")).read_bytes() == (
             UPLOADS / "2013/01" / Path(src).name
         ).read_bytes(), src
-    assert len(post.find_all("img")) == 2  # the badge and the captioned diagram
+    assert len(post.find_all("img")) == 3  # the featured badge, the badge and the diagram
     assert post.find("figcaption") is not None or "fit together" in post.get_text()
     assert post.find("table") is not None
     # The language survives: marked on the code or its wrapper, or (Pelican's Pygments)

@@ -570,3 +570,18 @@ def test_odd_content_does_not_break_the_conversion(content: str) -> None:
     for flavour in FLAVOURS:
         markdown = to_markdown(content, flavour, Media())
         assert markdown == "" or markdown.endswith("\n")
+
+
+def test_a_script_keeps_its_lines_and_a_custom_html_block_its_markup() -> None:
+    script = (
+        '<p>Before</p>\n<script type="text/javascript">//<![CDATA[\nvar thing = 8;\n//]]></script>'
+    )
+    assert "//<![CDATA[\nvar thing = 8;\n//]]></script>" in to_markdown(script, "jekyll")
+    classic = "Text\n\n<script>\nvar a = 1;\n\nvar b = 2;\n</script>"
+    assert "<script>\nvar a = 1;\n\nvar b = 2;\n</script>" in to_markdown(classic, "hugo")
+    block = (
+        '<!-- wp:html -->\n<div class="custom" style="color:red">Custom <span>HTML</span>'
+        "\n\n<b>x</b></div>\n<!-- /wp:html -->"
+    )
+    out = to_markdown(block, "eleventy")
+    assert '<div class="custom" style="color:red">Custom <span>HTML</span>\n<b>x</b></div>' in out

@@ -35,8 +35,10 @@ def note(message: str) -> None:
 
 def say(message: str) -> None:
     """What a command did, beside its output ("wrote 12 records to blog.jsonl"): wrapped to
-    a terminal's width, one line per message when piped (a script reads whole lines)."""
-    err.print(message, markup=False, soft_wrap=not err.is_terminal)
+    a terminal's width, one line per message when piped (a script reads whole lines);
+    nothing with -q."""
+    if not state.quiet:
+        err.print(message, markup=False, soft_wrap=not err.is_terminal)
 
 
 def print_text(text: str) -> None:

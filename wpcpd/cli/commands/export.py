@@ -99,7 +99,7 @@ def _write_folder(
     out_path: str, export: ExportFormat, archive: Any, site: str | None, options: dict[str, Any]
 ) -> int | Exported:
     """A format that writes a folder of files."""
-    if out_path == "-":
+    if out_path in ("-", "") or not out_path.strip():
         raise UsageError(f"export {export.name} writes a folder: name it with --out DIR")
     folder = Path(out_path)
     if folder.exists() and not folder.is_dir():

@@ -55,7 +55,7 @@ def write_markdown(
     choice = _choice(comments)
     site_row = one_site(archive, site, "a Markdown export holds one site")
     outline = read_outline(archive, site_row, statuses)
-    writer = FolderWriter.open(out, chosen.name)
+    writer = FolderWriter.open(out, chosen.name, site_row["key"])
     media = MediaCopies.of(archive, chosen, writer, outline)
     run = _Run(chosen, outline, writer, media, choice)
     for post, _, thread in archive.iter_threads(site_row["key"]):
@@ -77,6 +77,7 @@ class _Run:
         self.redirects: list[RedirectPair] = []
         self.own_files: list[str] = []
         """Starter files the folder already had its own of (kept)."""
+        self.site_title = outline.site_title or "My blog"
 
     def post(self, post: Post, thread: list) -> None:
         entry = _entry(post, self.outline)
@@ -98,23 +99,34 @@ class _Run:
         self.counts["comments left"] += len(thread) - len(kept)
         if entry.permalink:
             short = "page_id" if post.type == "page" else "p"
-            old = f"{self.outline.site_url}/?{short}={post.id}"
-            self.redirects.append(RedirectPair(old, entry.permalink, post.type, str(post.id)))
+            olds = {f"{self.outline.site_url}/?{short}={post.id}"}
+            if post.link and not entry.shared_address and entry.permalink != entry.old_address:
+                olds.add(post.link)  # its old address cannot be its new one: send it there
+            self.redirects += [RedirectPair(old, entry.permalink, post.type, str(post.id))
+                               for old in sorted(olds)]  # fmt: skip
 
     def _comment_markdown(self, content: str) -> str:
         return to_markdown(content, self.layout.name, PLAIN)
 
     def extras(self) -> None:
         """The partials, the starter files, the data cascade and the redirects."""
-        for relative, data in _starter_files(self.layout.name):
+        starters = _starter_files(self.layout.name, self.site_title)
+        shipped = dict(starters)
+        own = [name for name in self.layout.configs if (self.writer.root / name).exists()
+               and (self.writer.root / name).read_bytes() != shipped.get(name)]  # fmt: skip
+        for relative, data in starters:
             if "wpcpd" in relative:
                 self.writer.write(relative, data)
-            elif not self.writer.keep_if_present(relative, data):
+            elif own or not self.writer.keep_if_present(relative, data):
+                # A site of its own: its configuration, theme and layouts are left to it.
                 self.own_files.append(relative)
                 self.writer.write(f".wpcpd/starters/{relative}", data)
+        self.own_files = own or self.own_files
         if isinstance(self.layout, Eleventy):
             for relative, data in self.layout.folder_data().items():
                 self.writer.write(relative, data)
+        if self.layout.name == "hugo":  # WordPress's feed address, to Hugo's
+            self.redirects.append(RedirectPair(f"{self.outline.site_url}/feed/", "/index.xml"))
         self.counts["unused media"] = self.media.copy_rest()
         moved = [RedirectPair(old, new, "media_file") for old, new in self.media.moved]
         texts = redirect_texts(self.redirects + moved, ("csv", "nginx"))
@@ -128,9 +140,14 @@ class _Run:
     def notes(self) -> list[str]:
         counts, writer = self.counts, self.writer
         notes = [
-            f"{counts['public']} public, "
-            f"{counts['not public']} not public (kept, marked so the generator never "
-            f"publishes them)",
+            f"{counts['public']} public, {counts['not public']} not public"
+            + (
+                ": their files are in the folder, marked so the generator never builds "
+                "them (publish the built site, not this folder; --status publish leaves "
+                "them out)"
+                if counts["not public"]
+                else ""
+            ),
             f"{plural(counts['comments'], 'comment')} in {plural(counts['threads'], 'thread')}"
             + self._left_comments(),
             f"{plural(writer.written, 'file')} written, {writer.unchanged} unchanged, "
@@ -153,13 +170,15 @@ class _Run:
             )
         if self.media.not_kept:
             total = sum(self.media.not_kept.values())
+            first = sorted(self.media.not_kept)[0]
             notes.append(
-                f"{plural(total, 'media reference')} in {len(self.media.not_kept)} file(s) still "
-                "point at the old site (not in the media store: run wpcpd media fetch first)"
+                f"{plural(total, 'media reference')} in {plural(len(self.media.not_kept), 'file')}"
+                f" (the first: {first}) keep their old address: the media store has no copy "
+                "(wpcpd media fetch keeps them; wpcpd media list says why one failed)"
             )
         if self.own_files:
             notes.append(
-                f"kept the folder's own {', '.join(self.own_files[:4])}"
+                f"a site of its own: kept its {', '.join(self.own_files[:4])}"
                 + (" …" if len(self.own_files) > 4 else "")
                 + f": wpcpd's are in .wpcpd/starters/ ({STARTER_HINTS[self.layout.name]})"
             )
@@ -240,8 +259,9 @@ def _plain(html: str) -> str:
     return " ".join(text.split())
 
 
-def _starter_files(layout: str) -> list[tuple[str, bytes]]:
-    """The files shipped for a layout (starters/LAYOUT/...), as (relative path, bytes)."""
+def _starter_files(layout: str, title: str) -> list[tuple[str, bytes]]:
+    """The files shipped for a layout (starters/LAYOUT/...), as (relative path, bytes),
+    with the site's title for the starter's "My blog"."""
     root = resources.files(__name__).joinpath("starters", layout)
     found: list[tuple[str, bytes]] = []
 
@@ -251,7 +271,10 @@ def _starter_files(layout: str) -> list[tuple[str, bytes]]:
             if item.is_dir():
                 walk(item, name + "/")
             elif item.name != "__pycache__" and not item.name.endswith(".pyc"):
-                found.append((name, item.read_bytes()))
+                data = item.read_bytes().replace(
+                    b'"My blog"', json.dumps(title, ensure_ascii=False).encode()
+                )
+                found.append((name, data))
 
     if root.is_dir():
         walk(root, "")

@@ -22,6 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup, Tag
 from markdownify import ATX, MarkdownConverter
 
+from wpcpd.sinks.markdown.autop import BLANK_LINES, autop
+
 FLAVOURS = ("hugo", "jekyll", "pelican", "eleventy")
 
 
@@ -65,36 +67,6 @@ def to_markdown(content: str, flavour: str, context: Context = PLAIN) -> str:
     return _tidy(job.convert(job.prepare(content)))
 
 
-# Block-level tags for autop; wpcpd-block is the placeholder this module parks output in.
-_AUTOP_BLOCKS = (
-    r"(?:p|h[1-6]|ul|ol|li|div|blockquote|pre|table|thead|tbody|tfoot|tr|td|th|figure|"
-    r"figcaption|hr|dl|dt|dd|section|article|aside|header|footer|address|form|fieldset|"
-    r"details|summary|iframe|script|style|object|audio|video|wpcpd-block)"
-)
-_AUTOP_OPEN = re.compile(rf"(<{_AUTOP_BLOCKS}\b[^>]*>)", re.I)
-_AUTOP_CLOSE = re.compile(rf"(</{_AUTOP_BLOCKS}>)", re.I)
-_AUTOP_START = re.compile(rf"</?{_AUTOP_BLOCKS}\b", re.I)
-_BLANK_LINES = re.compile(r"\n[ \t]*\n")
-_IN_TAG = re.compile(r"<[^<>]*>")
-_NEWLINE = re.compile(r"(?<!<br>)(?<!<br/>)(?<!<br />)\n", re.I)  # one not after a <br> already
-
-
-def autop(markup: str) -> str:
-    """A simplified wpautop (wpcpd.reflect.sections has one too; sinks may not import it).
-
-    Blank lines separate paragraphs, single newlines become <br>, and text next to
-    block-level tags is split from them. <pre> is parked before this runs.
-    """
-    text = _IN_TAG.sub(lambda m: m.group(0).replace("\n", " "), markup)  # as wpautop does
-    text = _AUTOP_CLOSE.sub(r"\1\n\n", _AUTOP_OPEN.sub(r"\n\n\1", text))
-    chunks = [chunk.strip() for chunk in _BLANK_LINES.split(text)]
-    return "\n".join(
-        chunk if _AUTOP_START.match(chunk) else "<p>" + _NEWLINE.sub("<br />\n", chunk) + "</p>"
-        for chunk in chunks
-        if chunk
-    )
-
-
 _PRE = re.compile(r"<pre\b([^>]*)>(.*?)</pre>", re.I | re.S)
 _LANG_BLOCK = re.compile(r"<!-- wp:[\w/-]+ (\{[^\n]*?\}) -->\s*<pre\b")
 _CODE_NAMES = (
@@ -103,6 +75,8 @@ _CODE_NAMES = (
     "typescript|ts|vb|xml|yaml"
 )
 _CODE_SHORTCODE = re.compile(rf"\[({_CODE_NAMES})\b([^\]]*)\](.*?)\[/\1\]", re.S)
+_RAW_HTML_BLOCK = re.compile(r"<!-- wp:html -->\n?(.*?)\n?<!-- /wp:html -->", re.S)
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S | re.I)
 _MORE = re.compile(r"<!--(?:more|nextpage|noteaser)\b.*?-->", re.S)
 _BLOCK_PAIR = re.compile(
     r"<!-- wp:(gallery|embed|core-embed/[\w-]+)((?:\s+\{.*?\})?)\s+-->(.*?)<!-- /wp:\1 -->", re.S
@@ -225,6 +199,11 @@ def _json_attrs(text: str) -> dict[str, Any]:
     return attrs if isinstance(attrs, dict) else {}
 
 
+def _one_block(markup: str) -> str:
+    """HTML as one Markdown HTML block: a blank line would end it early."""
+    return BLANK_LINES.sub("\n", markup.strip())
+
+
 def _one_line(text: str) -> str:
     return re.sub(r"\s*\n\s*", " ", text).strip()
 
@@ -246,6 +225,10 @@ class _Job:
         blocks = "<!-- wp:" in text
         if blocks:
             text = _LANG_BLOCK.sub(self._block_language, text)
+        # A script or style keeps its lines (wpautop leaves them alone too), and a Custom
+        # HTML block is the author's HTML, kept as it is.
+        text = _RAW_HTML_BLOCK.sub(lambda m: self.park(_one_block(m.group(1)), m[0]), text)
+        text = _SCRIPT.sub(lambda m: self.park(m.group(0), m.group(0)), text)
         text = _PRE.sub(self._pre, text)
         text = _CODE_SHORTCODE.sub(self._code_shortcode, text)
         text = _MORE.sub(lambda m: self.park(m.group(0), m.group(0)), text)
@@ -457,7 +440,7 @@ class _Converter(MarkdownConverter):
     def html(self, el: Tag) -> str:
         """An element kept as HTML: on one block (no blank line inside), parked parts restored."""
         text = _PLACEHOLDER.sub(lambda m: self.job.parked[int(m.group(1))][1], str(el))
-        return _BLANK_LINES.sub("\n", text.strip())
+        return BLANK_LINES.sub("\n", text.strip())
 
     # Conversions markdownify calls, convert_<tag>(el, text, parent_tags) ---------------------
 

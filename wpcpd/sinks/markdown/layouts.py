@@ -50,15 +50,28 @@ class Entry:
         return self.post.status == "publish" and not self.post.password_protected
 
     @property
-    def permalink(self) -> str:
-        """The old address's path, `/2013/01/15/thing-1/`, for public posts (the others'
-        are `?p=N` links that no static site can keep)."""
-        if not self.public or not self.post.link or self.shared_address:
+    def old_address(self) -> str:
+        """The old address's path, `/2013/01/15/thing-1/`, when a built page can have it:
+        not a `?p=N` link, not one an earlier post has, nothing a path cannot hold."""
+        if not self.post.link or self.shared_address:
             return ""
         parts = urlsplit(self.post.link)
-        if parts.query:
+        path = unquote(parts.path) or "/"
+        if parts.query or "\\" in path or {".", ".."} & set(path.split("/")):
             return ""
-        return unquote(parts.path) or "/"
+        return path
+
+    @property
+    def permalink(self) -> str:
+        """Where the built page of a public post lives: its old address, or else a path of
+        its own (`/posts/NAME/`, a page's `/PARENT/NAME/`); "" for the others."""
+        if not self.public:
+            return ""
+        if self.old_address:
+            return self.old_address
+        if self.post.type == "page":
+            return "/" + "/".join([*self.ancestors, self.name]) + "/"
+        return f"/posts/{self.name}/"
 
     def wordpress(self) -> dict[str, Any]:
         post = self.post
@@ -113,6 +126,8 @@ class Layout:
     name = ""
     data_dir = ""
     uploads = "wp-content/uploads"
+    configs: tuple[str, ...] = ()
+    """The files that make a folder a site of this generator (its configuration)."""
 
     def markdown_path(self, entry: Entry) -> str:
         raise NotImplementedError
@@ -140,13 +155,19 @@ class Layout:
 class Hugo(Layout):
     name = "hugo"
     data_dir = "data"
+    configs = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml",
+               "config.yml", "config.json", "config")  # fmt: skip
 
     def markdown_path(self, entry: Entry) -> str:
         if entry.post.type == "page":
             # A page with pages below it is a branch bundle: below a leaf bundle
             # (index.md), Hugo silently drops every page.
             name = "_index.md" if entry.parent_of_pages else "index.md"
-            return posixpath.join("content", *entry.ancestors, entry.name, name)
+            # A top-level page named "posts" would be the posts' section and hide them all.
+            folders = [*entry.ancestors, entry.name]
+            if folders[0] == "posts":
+                folders[0] = "posts-page"
+            return posixpath.join("content", *folders, name)
         return posixpath.join("content", "posts", entry.name, "index.md")
 
     def media_path(self, entry: Entry, upload: str) -> tuple[str, str]:
@@ -172,6 +193,7 @@ class Hugo(Layout):
 class Jekyll(Layout):
     name = "jekyll"
     data_dir = "_data"
+    configs = ("_config.yml", "_config.yaml", "_config.toml")
 
     def markdown_path(self, entry: Entry) -> str:
         if entry.post.type == "page":
@@ -204,6 +226,8 @@ class Jekyll(Layout):
 class Eleventy(Layout):
     name = "eleventy"
     data_dir = "_data"
+    configs = (".eleventy.js", ".eleventy.cjs", "eleventy.config.js", "eleventy.config.cjs",
+               "eleventy.config.mjs")  # fmt: skip
 
     def markdown_path(self, entry: Entry) -> str:
         if entry.post.type == "page":
@@ -236,6 +260,7 @@ class Eleventy(Layout):
 
 class Pelican(Layout):
     name = "pelican"
+    configs = ("pelicanconf.py",)
     uploads = "content/wp-content/uploads"
 
     def comments_path(self, post_id: int) -> str:

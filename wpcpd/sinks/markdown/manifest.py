@@ -41,8 +41,10 @@ class FolderWriter:
     journal: Any = None
 
     @classmethod
-    def open(cls, root: Path, layout: str) -> FolderWriter:
-        """The folder to write, with what the last export into it recorded."""
+    def open(cls, root: Path, layout: str, site: str) -> FolderWriter:
+        """The folder to write, with what the last export into it recorded; a folder
+        holding another layout's or another site's export is refused (a re-run removes
+        what it no longer writes: it would remove the other export)."""
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -52,6 +54,11 @@ class FolderWriter:
             raise UsageError(
                 f"{root} holds a {previous['layout']} export: use --layout "
                 f"{previous['layout']} or another --out folder"
+            )
+        if previous.get("site") not in (None, site):
+            raise UsageError(
+                f"{root} holds the export of {previous['site']}: use --site "
+                f"{previous['site']} or another --out folder"
             )
         files = previous.get("files", {})
         files.update(_read_journal(root))
@@ -94,8 +101,13 @@ class FolderWriter:
         self.files[relative] = {"sha256": digest, **({"post": post} if post is not None else {})}
         state = self._state(relative, path, digest, size)
         if state == "edited":
+            # Kept as it is on disk; recorded as the export last wrote it (if it did), so the
+            # next run still knows it as edited.
             self.edited.append(relative)
-            self.files[relative]["sha256"] = self.previous[relative]["sha256"]
+            if relative in self.previous:
+                self.files[relative]["sha256"] = self.previous[relative]["sha256"]
+            else:
+                del self.files[relative]
             return state
         if state == "unchanged":
             self.unchanged += 1

@@ -36,6 +36,7 @@ class Attachment:
 class Outline:
     site_key: str
     site_url: str
+    site_title: str = ""
     slugs: dict[int, str] = field(default_factory=dict)
     """Post id -> its file name: the slug, made unique and safe for a path."""
     parents: dict[int, int] = field(default_factory=dict)
@@ -75,7 +76,7 @@ class Outline:
 
 def read_outline(archive: Archive, site: dict, statuses: tuple[str, ...]) -> Outline:
     """The outline of one site, from a few queries (one row per post, no content)."""
-    outline = Outline(site["key"], site["url"])
+    outline = Outline(site["key"], site["url"], site.get("title") or "")
     site_id = site["id"]
     rows = archive.query(
         """SELECT id, type, status, slug, title, parent, removed_at, date, date_gmt, link,

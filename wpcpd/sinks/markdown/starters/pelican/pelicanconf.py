@@ -1,7 +1,12 @@
 """Pelican settings, written by `wpcpd export markdown --layout pelican` (only when absent).
 
-Yours to change: wpcpd never overwrites this file. Build with `pelican -s pelicanconf.py`.
+Yours to change: wpcpd never overwrites this file. Build with `pelican -s pelicanconf.py`
+(from any folder: the paths below are this file's folder's).
 """
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
 
 AUTHOR = "admin"
 SITENAME = "My blog"
@@ -9,7 +14,11 @@ SITEURL = ""
 TIMEZONE = "UTC"
 DEFAULT_LANG = "en"
 
-PATH = "content"
+PATH = str(HERE / "content")
+OUTPUT_PATH = str(HERE / "output")
+# Each build starts from an empty output folder: a post made private since the last build
+# must not stay online as a stale page.
+DELETE_OUTPUT_DIRECTORY = True
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
 # The media wpcpd copied, kept at their WordPress paths (/wp-content/uploads/...).
@@ -22,9 +31,9 @@ DRAFT_PAGE_URL = DRAFT_PAGE_SAVE_AS = DRAFT_PAGE_LANG_URL = DRAFT_PAGE_LANG_SAVE
 
 # The thread of each post from wpcpd_comments/<post id>.json, shown by the templates in
 # theme-overrides/ on top of the theme's own.
-PLUGIN_PATHS = ["plugins"]
+PLUGIN_PATHS = [str(HERE / "plugins")]
 PLUGINS = ["wpcpd_comments"]
-THEME_TEMPLATES_OVERRIDES = ["theme-overrides"]
+THEME_TEMPLATES_OVERRIDES = [str(HERE / "theme-overrides")]
 
 MARKDOWN = {
     "extension_configs": {
