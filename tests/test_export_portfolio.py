@@ -212,6 +212,27 @@ def test_a_reflection_without_prompts_shows_the_posts_own_text(tmp_path: Path) -
     assert "never paste code straight from a PDF" in words(article.xpath("section")[0])
 
 
+def test_two_blogs_in_one_archive_keep_their_reflections_apart(tmp_path: Path) -> None:
+    db = archive_of(BLOG, tmp_path)
+    with Archive(db) as archive:
+        archive.save(read_wxr(SAMPLE))
+    page, rows = portfolio(db)
+    assert {r["site"] for r in rows} == {"jo.example.org", "cpd23.example.org"}
+    ids = page.xpath("//@id")
+    assert len(ids) == len(set(ids))
+    articles = page.xpath("//section[@id='thing-1']/article")
+    assert [words(a.xpath("p[@class='meta']")[0]).split(" · ")[-1] for a in articles] == [
+        "jo.example.org",
+        "cpd23.example.org",
+    ]
+    assert words(page.xpath("//p[@class='lead']")[0]).startswith(
+        "Jo's cpd23 journey (jo.example.org), "
+    )
+    with Archive(db) as archive:
+        one = render_portfolio(archive, "cpd23.example.org", "cpd23", include_private=False)
+    assert one.count("<article ") == 3 and "jo.example.org" not in one
+
+
 def test_a_read_only_archive_gives_what_was_derived_before(tmp_path: Path) -> None:
     db = archive_of(BLOG, tmp_path)
     with Archive(db, create=False, read_only=True) as archive:  # nothing derived yet
