@@ -44,6 +44,11 @@ def test_the_wheel_ships_the_root_templates_inside_the_package(tmp_path: Path) -
     }
     partial = "wpcpd/sinks/markdown/starters/hugo/layouts/partials/wpcpd-comments.html"
     assert partial in starters and starters <= names
+    # And the portfolio's page template and style sheet.
+    assert {
+        "wpcpd/sinks/portfolio/portfolio.html.j2",
+        "wpcpd/sinks/portfolio/portfolio.css",
+    } <= names
 
     # Installed, the package finds them inside itself: list them from a tree without the checkout.
     target = tmp_path / "site"

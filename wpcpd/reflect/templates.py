@@ -405,7 +405,8 @@ def _review(
     archive: Archive, programme: str | None, site: str | None, include_private: bool
 ) -> tuple[list[dict[str, Any]], int]:
     """`review_reflections()`, and how many reflections it left out as not public."""
-    derive_reflections(archive, site)
+    if not archive.read_only:  # read-only (a backup disk): what was derived before
+        derive_reflections(archive, site)
     rows = archive.reflections(site, programme)
     texts: dict[str, list[_PostText]] = {}
     visibilities: dict[str, dict[int, str]] = {}

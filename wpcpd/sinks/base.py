@@ -97,10 +97,15 @@ class ExportOption:
 @dataclass(frozen=True)
 class Exported:
     """What `write` hands back when a count is not all there is to say: `notes` are lines
-    the command prints after "wrote N ..." (what was left out, and why)."""
+    the command prints after "wrote N ..." (what was left out, and why), and `failure`
+    what could not be done."""
 
     count: int
     notes: tuple[str, ...] = ()
+    failure: Exception | None = None
+    """A part of the job that could not be done once the file was written (the portfolio's
+    PDF without Chromium): the command keeps the file, prints the notes, then fails with
+    this error (a `WpcpdError`: its one line and exit code)."""
 
 
 class ExportParts(Protocol):

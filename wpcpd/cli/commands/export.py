@@ -50,6 +50,8 @@ def export_command(export: ExportFormat) -> Callable[..., None]:
             say(f"wrote {plural(done.count, export.counts)} to {where}")
         for line in done.notes:
             say(line)
+        if done.failure is not None:
+            raise done.failure
 
     parameters = [
         inspect.Parameter(
