@@ -24,6 +24,10 @@ OFFLINE = [
     (["show", "4"], True, True),
     (["show", "thing-1-blogging"], True, True),
     (["reflections"], True, True),
+    (["search", "reflective practice"], True, True),
+    (["search", "course", "--type", "comment", "--limit", "1"], True, True),
+    (["search", "--reindex"], False, True),
+    (["datasette", "--no-serve"], False, True),
     (["templates"], True, True),
     (["sites", "list"], True, True),
     (["export", "json", "-o", "-"], False, True),
@@ -44,6 +48,9 @@ OFFLINE = [
     (["pull", str(SAMPLE), "--comments-only"], True, False),  # live sites only
     (["comments", "--type", "pingbacks"], True, False),
     (["list", "posts", "--type", "pots"], True, False),
+    (["search", '"unbalanced'], True, False),
+    (["search", "blog", "--type", "page"], True, False),
+    (["search"], True, False),
     (["render", "missing.md"], False, False),
     (["sites", "remove", "nosuch"], False, False),
 ]
