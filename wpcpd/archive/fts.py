@@ -16,13 +16,13 @@ Other programs read the index as any FTS5 table (Datasette's `_search`, `sqlite3
 
 from __future__ import annotations
 
+import html
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from wpcpd.archive.schema import MIGRATIONS, statements
-from wpcpd.text import html_to_text
 
 FTS_TABLES = ("posts_fts", "comments_fts")
 SEARCH_MIGRATION = 9
@@ -39,14 +39,19 @@ _SHORTCODE = re.compile(
 _CHUNK = 500
 
 
+_MARKUP = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+
+
 def plain(markup: str) -> str:
-    """The words of stored HTML, as the index holds them."""
-    if not markup:
-        return ""
-    text = _SHORTCODE.sub(" ", markup)
-    if "<" in text or "&" in text:
-        text = html_to_text(text)
-    return text
+    """The words of stored HTML, as the index holds them: tags, block-editor comments,
+    scripts and shortcodes gone, entities decoded, spacing left as it was (snippets are
+    put on one line when shown). Not `wpcpd.text.html_to_text`, which keeps paragraphs for
+    reading and parses the HTML: three times slower, and pulls and the migration run this
+    on every post and comment."""
+    text = _SHORTCODE.sub(" ", markup) if "[" in markup else markup
+    if "<" in text:
+        text = _MARKUP.sub(" ", text)
+    return html.unescape(text) if "&" in text else text
 
 
 def has_index(db: sqlite3.Connection) -> bool:
