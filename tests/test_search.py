@@ -178,7 +178,8 @@ def test_search_prints_ranked_matches_with_the_ids_show_takes(demo: Path, mode: 
         assert [line.split("\t")[:5] for line in lines] == [[SITE_KEY, "post", "6", "", "publish"]]
     else:
         screen = plain(run.out)
-        assert "\t" not in screen and "Réflexion" in screen and "**reflective**" in screen
+        assert screen.startswith("post 6 · Réflexion") and "\t" not in screen
+        assert "**" not in screen and "\x1b[1mreflective" in run.out  # the match in bold
     shown = run_cli(["show", "6"], cli_env(demo), "piped")  # the id it printed
     assert shown.code == 0 and "Réflexion" in shown.out
 

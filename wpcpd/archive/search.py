@@ -67,9 +67,10 @@ class Search(ArchiveBase):
                FROM posts_fts JOIN posts t ON t.rowid = posts_fts.rowid
                JOIN sites s ON s.id = t.site_id
                WHERE posts_fts MATCH ? AND {where}
+                   AND NOT (t.id < 0 AND t.removed_at IS NOT NULL)
                ORDER BY rank LIMIT ?""",
             [*MARK, query, *params, limit],
-        )
+        )  # (a negative id marked removed: a scraped stand-in the real post replaced)
         return [_result(row) for row in rows]
 
     def _search_comments(

@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
+from rich.text import Text
 
+from wpcpd.archive.search import MARK
 from wpcpd.cli.context import open_archive, read_archive, state
 from wpcpd.cli.options import JsonOption, SiteOption
-from wpcpd.cli.output import out, print_rows, say, warn
+from wpcpd.cli.output import cell, out, print_rows, say, warn
 from wpcpd.errors import ArchiveError, UsageError, WpcpdError
 from wpcpd.files import atomic_write
 from wpcpd.text import plural
@@ -69,10 +72,33 @@ def search_command(
             [row["status"], *(["protected"] if row["protected"] else []),
              *(["removed from the site"] if row["removed"] else [])]
         )  # fmt: skip
-    columns = ["site", "kind", "post", "comment", "status", "date", "title", "snippet"]
-    print_rows(rows, columns, as_json=False)
-    if not rows and out.is_terminal:
+    if not out.is_terminal:
+        columns = ["site", "kind", "post", "comment", "status", "date", "title", "snippet"]
+        print_rows(rows, columns, as_json=False)
+    elif rows:
+        _print_matches(rows)
+    else:
         say(f"nothing matches {query!r}")
+
+
+def _print_matches(rows: list[dict[str, Any]]) -> None:
+    """At a terminal, each match as a heading line and its snippet below, the matched words
+    in bold (a table leaves the snippet a narrow column)."""
+    several = len({row["site"] for row in rows}) > 1
+    for row in rows:
+        where = f" · {row['site']}" if several else ""
+        title = escape(cell(row, "title") or "(no title)")
+        if row["kind"] == "post":
+            head = f"[bold]post {row['post']}[/bold] · {title}"
+        else:
+            head = f"[bold]comment {row['comment']}[/bold] on post {row['post']} ({title})"
+            head += f" · {escape(cell(row, 'author_name') or 'anonymous')}"
+        out.print(f"{head} · {row['status']} · {(row['date'] or '')[:10]}{where}")
+        parts = escape(cell(row, "snippet")).split(MARK[0])  # the marks open and close alike
+        marked = "".join(f"[bold]{part}[/bold]" if i % 2 else part for i, part in enumerate(parts))
+        for line in Text.from_markup(marked).wrap(out, max(40, out.width - 5)):
+            out.print(Text("    ") + line)
+        out.print()
 
 
 def datasette_command(
