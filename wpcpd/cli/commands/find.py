@@ -31,9 +31,9 @@ class Kind(StrEnum):
 
 
 def search_command(
-    query: Annotated[
-        str | None,
-        typer.Argument(metavar="QUERY", help='Words, "a phrase", OR, NOT, prefix*.'),
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="QUERY", help='Words (all of them), "a phrase", OR, NOT, prefix*.'),
     ] = None,
     site: SiteOption = None,
     type: Annotated[
@@ -51,9 +51,10 @@ def search_command(
 
     \b
     Examples:
-      wpcpd search "reflective practice"
-      wpcpd search 'podcast* NOT spotify' --type post --json
+      wpcpd search reflective practice
+      wpcpd search thanks --type comment --json
     """
+    query = " ".join(words) if words else None
     if reindex:
         with open_archive() as archive:
             posts, comments = archive.reindex()
@@ -117,13 +118,12 @@ def datasette_command(
     ] = False,
 ) -> None:
     """Write Datasette's metadata for the archive (descriptions, facets, full-text search,
-    canned queries), then serve the archive with Datasette on 127.0.0.1. A post's password,
-    e-mail addresses and IPs are not shown; arbitrary SQL is off.
+    canned queries), then serve it with Datasette on http://127.0.0.1:8001/ARCHIVE until
+    Ctrl-C. A post's password, e-mail addresses and IPs are not shown; arbitrary SQL is off.
 
     \b
-    Examples:
-      wpcpd datasette                # http://127.0.0.1:8001/wpcpd
-      wpcpd datasette --no-serve     # only the metadata: datasette wpcpd.db -m wpcpd.datasette.json
+    Example (only the metadata, for `datasette wpcpd.db -m wpcpd.datasette.json`):
+      wpcpd datasette --no-serve
     """
     from wpcpd.sinks.datasette import metadata as datasette_metadata
     from wpcpd.sinks.datasette import refresh_follow_ups
