@@ -8,6 +8,10 @@ calling a Python function would break every other program that writes the file. 
 plain SQL triggers, so a row deleted by anything (sqlite3, a cascade from `sites`) leaves the
 index too. A post or comment marked removed stays indexed: it is still in the backup.
 
+The rowids of `posts` and `comments` (tables without an INTEGER PRIMARY KEY) survive upserts,
+VACUUM and `.backup`; a copy rebuilt from `sqlite3 .dump` may number rows afresh, and
+`wpcpd search --reindex` then makes the index match again.
+
 Other programs read the index as any FTS5 table (Datasette's `_search`, `sqlite3`):
 
     SELECT p.title FROM posts_fts JOIN posts p ON p.rowid = posts_fts.rowid
