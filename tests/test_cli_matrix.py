@@ -24,6 +24,10 @@ OFFLINE = [
     (["show", "4"], True, True),
     (["show", "thing-1-blogging"], True, True),
     (["reflections"], True, True),
+    (["search", "reflective practice"], True, True),
+    (["search", "course", "--type", "comment", "--limit", "1"], True, True),
+    (["search", "--reindex"], False, True),
+    (["datasette", "--no-serve"], False, True),
     (["templates"], True, True),
     (["sites", "list"], True, True),
     (["export", "json", "-o", "-"], False, True),
@@ -44,6 +48,9 @@ OFFLINE = [
     (["pull", str(SAMPLE), "--comments-only"], True, False),  # live sites only
     (["comments", "--type", "pingbacks"], True, False),
     (["list", "posts", "--type", "pots"], True, False),
+    (["search", '"unbalanced'], True, False),
+    (["search", "blog", "--type", "page"], True, False),
+    (["search"], True, False),
     (["render", "missing.md"], False, False),
     (["sites", "remove", "nosuch"], False, False),
 ]
@@ -123,8 +130,10 @@ def test_help_reads_well_at_80_columns(demo: Path) -> None:
             assert all(len(line) <= 80 for line in text.splitlines()), (args, text)
             for programmer in ("<str>", "<int", "<float", "<bool>", "list[", "<path>", "…"):
                 assert programmer not in text, (args, programmer, text)
-            # No automatic --no- twins of flags; `pull --no-media` is an option of its own.
-            assert "--no-" not in text.replace("--no-media", ""), (args, text)
+            # No automatic --no- twins of flags; `pull --no-media` and `datasette --no-serve`
+            # are options of their own.
+            own = text.replace("--no-media", "").replace("--no-serve", "")
+            assert "--no-" not in own, (args, text)
 
 
 def test_usage_errors_are_one_line_with_a_hint(demo: Path) -> None:

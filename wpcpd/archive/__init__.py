@@ -8,8 +8,9 @@ writes nothing, and a re-pull of the same export leaves the file as it was.
 `Archive` is the façade; its parts live by job: schema.py (tables, migrations), columns.py
 (what the model's record descriptions become in SQL), writer.py and public_only.py (saving),
 reader.py (records back out), runs.py, sync.py, remote_ids.py, media_files.py,
-reflections.py and listings.py (the other tables), media_store.py (the files beside the
-archive) and health.py (what `wpcpd check` reports).
+reflections.py and listings.py (the other tables), fts.py and search.py (the full-text index
+and searching it), media_store.py (the files beside the archive) and health.py (what
+`wpcpd check` reports).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from wpcpd.archive.reflections import ReflectionCheck, Reflections
 from wpcpd.archive.remote_ids import RemoteId, RemoteIds
 from wpcpd.archive.runs import PullRuns, RunHistory, process_alive
 from wpcpd.archive.schema import MIGRATIONS, PUBLIC_ONLY_TABLES, REMOVABLE_TABLES
+from wpcpd.archive.search import Search
 from wpcpd.archive.sync import SyncSnapshot, SyncState
 from wpcpd.archive.writer import BATCH_SIZE, SaveSummary, _BatchWriter, save_site
 from wpcpd.model import CachedPage, Control, Record, Site, now_iso
@@ -35,7 +37,9 @@ __all__ = [
 ]  # fmt: skip
 
 
-class Archive(Reflections, RecordReader, Listings, PullRuns, SyncState, RemoteIds, MediaFiles):
+class Archive(
+    Reflections, RecordReader, Listings, PullRuns, SyncState, RemoteIds, MediaFiles, Search
+):
     """One SQLite file holding any number of sites (see the parts it is made of above)."""
 
     def __enter__(self) -> Archive:

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from wpcpd.archive.schema import MIGRATIONS, migrate, missing_columns
+from wpcpd.archive import fts
+from wpcpd.archive.schema import MIGRATIONS, READABLE_FROM, migrate, missing_columns
 from wpcpd.errors import ArchiveError, UsageError
 from wpcpd.model import site_key
 
@@ -52,7 +53,8 @@ class ArchiveBase:
             else:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.execute("PRAGMA synchronous = NORMAL")
-                migrate(self.db, self.path, self.transaction)
+                migrate(self.db, self.path, self.transaction,
+                        {fts.SEARCH_MIGRATION: fts.rebuild})  # fmt: skip
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{self.path}: not a usable wpcpd archive ({exc})") from exc
 
@@ -79,7 +81,8 @@ class ArchiveBase:
 
     def _check_schema_readable(self) -> None:
         version = self.schema_version
-        if version != len(MIGRATIONS) or (version and missing_columns(self.db)):
+        readable = READABLE_FROM <= version <= len(MIGRATIONS)
+        if not readable or missing_columns(self.db):
             newer = version > len(MIGRATIONS)
             advice = "upgrade wpcpd" if newer else "open it once where it can be written to"
             raise ArchiveError(

@@ -132,3 +132,18 @@ class Reflections(RecordReader):
                 item[column] = json.loads(item[column])
             result.append(item)
         return result
+
+    def set_action_follow_ups(self, rows: Iterable[tuple[int, int, int, str, int | None]]) -> int:
+        """Replace `action_follow_ups`: (site_id, reflection's post_id, the action's position,
+        the action, the id of the first later post that followed it up or None), as
+        `wpcpd.reflect.review_reflections` found them. Returns how many were stored."""
+        now = now_iso()
+        with self.transaction():
+            self.db.execute("DELETE FROM action_follow_ups")
+            cursor = self.db.executemany(
+                """INSERT OR REPLACE INTO action_follow_ups
+                   (site_id, post_id, position, action, followed_up_in, checked_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                [(*row, now) for row in rows],
+            )
+        return cursor.rowcount

@@ -293,7 +293,52 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS media_files_by_sha256 ON media_files (sha256);
     """,
+    # 9: full-text search (filled once by fts.rebuild as this migration runs; the writer
+    # keeps it in step), views that show posts, comments and authors without their secrets
+    # (a post's password, e-mail addresses, IPs) for Datasette, and which action of a
+    # reflection a later post followed up, as `wpcpd datasette` last found.
+    """
+    CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
+        title, content, excerpt, tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE IF NOT EXISTS comments_fts USING fts5(
+        author_name, content, tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER IF NOT EXISTS posts_fts_delete AFTER DELETE ON posts BEGIN
+        DELETE FROM posts_fts WHERE rowid = old.rowid;
+    END;
+    CREATE TRIGGER IF NOT EXISTS comments_fts_delete AFTER DELETE ON comments BEGIN
+        DELETE FROM comments_fts WHERE rowid = old.rowid;
+    END;
+    CREATE VIEW IF NOT EXISTS posts_browse AS
+        SELECT rowid, site_id, id, type, status, slug, title, content, excerpt, date,
+            date_gmt, modified, modified_gmt, author, parent, menu_order, comment_status,
+            ping_status, sticky, password_protected, guid, link, mime_type, featured_media,
+            channel, pulled_at, removed_at, public_only
+        FROM posts;
+    CREATE VIEW IF NOT EXISTS comments_browse AS
+        SELECT rowid, site_id, id, post_id, parent, author_name, author_url, user_id, date,
+            date_gmt, content, status, type, channel, pulled_at, removed_at, public_only
+        FROM comments;
+    CREATE VIEW IF NOT EXISTS authors_browse AS
+        SELECT site_id, login, id, display_name, first_name, last_name, public_only
+        FROM authors;
+    CREATE TABLE IF NOT EXISTS action_follow_ups (
+        site_id INTEGER NOT NULL,
+        post_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        followed_up_in INTEGER,
+        checked_at TEXT NOT NULL,
+        PRIMARY KEY (site_id, post_id, position),
+        FOREIGN KEY (site_id, post_id) REFERENCES posts ON DELETE CASCADE
+    );
+    """,
 ]
+
+READABLE_FROM = 8
+"""The oldest schema reading commands still open read-only: migration 9 adds only what can be
+made again (the search index, views, follow-ups), and `wpcpd search` says how to get it."""
 
 PUBLIC_ONLY_TABLES = frozenset({"authors", "posts", "comments", "terms", "media"})
 REMOVABLE_TABLES = frozenset({"posts", "comments"})
@@ -301,10 +346,14 @@ REMOVABLE_TABLES = frozenset({"posts", "comments"})
 
 
 def migrate(
-    db: sqlite3.Connection, path: Path, transaction: Callable[[], AbstractContextManager[None]]
+    db: sqlite3.Connection,
+    path: Path,
+    transaction: Callable[[], AbstractContextManager[None]],
+    fills: dict[int, Callable[[sqlite3.Connection], object]] | None = None,
 ) -> None:
     """Run the migrations the file has not had, each in its own transaction, then add any
-    column a record description names that its table lacks."""
+    column a record description names that its table lacks. `fills[N]` runs in migration
+    N's transaction, after its SQL: what Python must compute (the search index's text)."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
         raise ArchiveError(f"{path} was written by a newer wpcpd (schema {version}); upgrade wpcpd")
@@ -312,6 +361,8 @@ def migrate(
         with transaction():
             for statement in statements(MIGRATIONS[number - 1]):
                 db.execute(statement)
+            if fills and number in fills:
+                fills[number](db)
             db.execute(f"PRAGMA user_version = {number}")
     missing = missing_columns(db)
     if missing:
@@ -334,13 +385,15 @@ def missing_columns(db: sqlite3.Connection) -> list[str]:
 
 
 def statements(script: str) -> list[str]:
-    """Split a migration into statements, since executescript() would commit on its own."""
+    """Split a migration into statements, since executescript() would commit on its own. A
+    trigger's body has statements of its own: it ends at its `END;`."""
     found, current = [], []
     for line in script.splitlines():
         if line.strip().startswith("--"):
             continue
         current.append(line)
-        if line.rstrip().endswith(";"):
+        trigger = "\n".join(current).lstrip().upper().startswith("CREATE TRIGGER")
+        if line.rstrip().endswith(";") and (not trigger or line.strip().upper() == "END;"):
             found.append("\n".join(current))
             current = []
     return [s for s in found if s.strip()]

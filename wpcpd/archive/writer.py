@@ -23,6 +23,7 @@ from wpcpd.archive.columns import (
     last_by,
     sorted_terms,
 )
+from wpcpd.archive.fts import index_comments, index_posts
 from wpcpd.archive.public_only import Aliases, PublicOnlyMatching
 from wpcpd.archive.schema import PUBLIC_ONLY_TABLES, REMOVABLE_TABLES
 from wpcpd.errors import ArchiveError
@@ -288,6 +289,7 @@ class _BatchWriter(PublicOnlyMatching):
         written = self._split(POSTS, self._rows(POSTS, posts, self._provenance()))
         self.db.executemany(POSTS.upsert, written)
         changed = [by_id[row[1]] for row in written]
+        index_posts(self.db, self.site_id, [p.id for p in changed])
         if not self.public_only:
             self._supersede_scraped([p.link for p in changed if p.link and p.id > 0])
         self._replace_children(
@@ -306,6 +308,7 @@ class _BatchWriter(PublicOnlyMatching):
         by_id = {c.id: c for c in comments}
         written = self._split(COMMENTS, self._rows(COMMENTS, comments, self._provenance()))
         self.db.executemany(COMMENTS.upsert, written)
+        index_comments(self.db, self.site_id, [row[1] for row in written])
         with_meta = [by_id[row[1]] for row in written if by_id[row[1]].meta is not None]
         self._replace_children("comment_meta", "comment_id", [c.id for c in with_meta],
                                _meta_rows(self.site_id, with_meta))  # fmt: skip

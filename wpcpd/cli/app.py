@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover
 
 from wpcpd import __version__
 from wpcpd.archive import default_path
-from wpcpd.cli.commands import export, inspect, media, migrate, publish, pull, reflect, sites
+from wpcpd.cli.commands import export, find, inspect, media, migrate, publish, pull, reflect, sites
 from wpcpd.cli.context import state
 from wpcpd.cli.output import err, out, stop_live
 from wpcpd.errors import WpcpdError
@@ -227,6 +227,8 @@ app.command("check")(inspect.check_command)
 app.command("comments")(inspect.comments_command)
 app.command("publish")(publish.publish_command)
 app.command("show")(inspect.show_command)
+app.command("search")(find.search_command)
+app.command("datasette")(find.datasette_command)
 app.command("reflections")(reflect.reflections_command)
 app.command("templates")(reflect.templates_command)
 app.command("new")(reflect.new_command)
