@@ -4,7 +4,9 @@
 defines an `ExportFormat` (docs/architecture.md has a worked example) and one entry here.
 """
 
-from wpcpd.sinks import jsonl, markdown, wxr
+from wpcpd.sinks import html, jsonl, markdown, wxr
 from wpcpd.sinks.base import ExportFormat
 
-EXPORTS: dict[str, ExportFormat] = {e.name: e for e in (jsonl.EXPORT, markdown.EXPORT, wxr.EXPORT)}
+EXPORTS: dict[str, ExportFormat] = {
+    e.name: e for e in (jsonl.EXPORT, markdown.EXPORT, wxr.EXPORT, html.EXPORT)
+}
