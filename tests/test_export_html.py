@@ -261,8 +261,7 @@ def test_a_phone_never_scrolls_sideways_and_screenshots_are_saved(
         if label == "desktop" and os.environ.get("WPCPD_SCREENSHOTS") == "1":
             target = ROOT / "docs" / "screenshots" / "html-export.png"
             target.parent.mkdir(exist_ok=True)
-            page.screenshot(path=str(target), clip={"x": 0, "y": 0, "width": 1280,
-                                                     "height": 900})  # fmt: skip
+            page.screenshot(path=str(target), full_page=True)
         visit.assert_offline_and_clean()
         visit.close()
 
@@ -401,3 +400,36 @@ def test_headings_renumber_and_addresses_without_a_scheme_load_nothing() -> None
     assert "[Picture: x]" in cleaned and "cdn.example.com" not in cleaned
     assert '<img alt="kept" src="../media/a.png"/>' in cleaned
     assert "/wp-content/b.png" not in cleaned
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Welcome to the programme! *Great* start.", "Two lines\nin one paragraph.",
+     "First paragraph.\n\nSecond, with _under_ and `ticks` and # hash.\r\n\r\nThird.",
+     "  1. not a list\n- nor this\n> nor a quote", "Ünïcödé — and “quotes” 'single'"],
+)  # fmt: skip
+def test_plain_comments_skip_the_converter_and_render_alike(text: str) -> None:
+    """Most comments are plain text: the quick path must give what the full one gives."""
+    from wpcpd.sinks.html.content import FLAVOUR, _MARKDOWN, plain_paragraphs, sanitise
+    from wpcpd.sinks.markdown.convert import to_markdown
+
+    full = sanitise(_MARKDOWN.render(to_markdown(text, FLAVOUR)))
+    assert plain_paragraphs(text) == full
+
+
+def test_content_cannot_take_the_pages_own_ids_or_nest_links() -> None:
+    from wpcpd.sinks.html.content import sanitise
+
+    cleaned = sanitise(
+        '<p id="main">x</p><p id="comment-1001">y</p><p id="mine">z</p>'
+        '<a href="https://elsewhere.example/"><img src="https://cdn.example/p.png" alt="p"></a>'
+    )
+    assert 'id="main"' not in cleaned and 'id="comment-1001"' not in cleaned
+    assert 'id="mine"' in cleaned
+    assert '<a href="https://elsewhere.example/">[Picture: p]</a>' in cleaned
+
+
+def test_comments_none_shows_no_thread(home: Path, tmp_path: Path) -> None:
+    assert_clean(export(home, tmp_path / "out", "--comments", "none"), "piped")
+    post = (tmp_path / "out/posts/thing-1-blogging.html").read_text("utf-8")
+    assert 'class="comments"' not in post and "Sam Reader" not in post

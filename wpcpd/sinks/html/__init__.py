@@ -110,8 +110,7 @@ class _Run:
         item.text = " ".join(html_to_text(body).split())[:SEARCH_TEXT]
         kept = kept_comments(thread, self.comments, outline.removed_comments)
         nodes = comment_nodes(kept, thread, outline.offset, links)
-        page = self.pages.post(item, body, nodes, len(kept), len(thread) - len(kept),
-                               self._featured(post, body))  # fmt: skip
+        page = self.pages.post(item, body, nodes, len(kept), self._featured(post, body))
         self.writer.write(item.path, page, post=post.id)
         self.writer.posts[str(post.id)] = item.path
         self.counts[item.type] += 1

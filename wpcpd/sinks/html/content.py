@@ -14,6 +14,7 @@ h1, its title.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -62,6 +63,10 @@ _ATTRS = {
     "q": {"cite"},
     "blockquote": {"cite"},
 }
+RESERVED_IDS = {"main", "comments", "comments-title", "child-pages-title", "latest-title",
+                "years-title", "site-search-q", "search-q", "search-status",
+                "search-results"}  # fmt: skip
+"""Ids the pages' templates use, which content may not take."""
 _FETCHING = ("src", "poster")
 """Attributes the browser loads by itself: only a local address may stay."""
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:|tel:|#|[^:]*$)", re.I)
@@ -72,10 +77,32 @@ def render(content: str, media: Context = PLAIN, links: Callable[[str], str] | N
 
     `media` rewrites media addresses to the local copies (the Markdown export's
     `MediaCopies`); `links` may rewrite other links (to another post of the export)."""
+    if not _NOT_PLAIN.search(content):
+        return plain_paragraphs(content)
     markdown = to_markdown(content, FLAVOUR, media)
     if not markdown:
         return ""
     return sanitise(_MARKDOWN.render(markdown), links)
+
+
+_NOT_PLAIN = re.compile(r"[<>\[&]|://")
+"""What only the converter understands: markup, shortcodes, entities, addresses."""
+
+
+def plain_paragraphs(text: str) -> str:
+    """Plain text (most comments) as the converter and markdown-it would render it, without
+    them: paragraphs at blank lines, a line break at each other newline, text escaped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    chunks = [c.strip() for c in re.split(r"\n[ \t]*\n", text)]
+    return "\n".join(
+        "<p>" + "<br/>\n".join(_escape(line.strip()) for line in c.split("\n")) + "</p>"
+        for c in chunks
+        if c
+    )
+
+
+def _escape(text: str) -> str:
+    return " ".join(html.escape(text, quote=False).split(" "))
 
 
 def sanitise(markup: str, links: Callable[[str], str] | None = None) -> str:
@@ -110,6 +137,9 @@ def _clean_attrs(tag: Tag, links: Callable[[str], str] | None) -> None:
     for key in list(tag.attrs):
         if key.lower() not in allowed:
             del tag.attrs[key]
+    own = str(tag.get("id", ""))
+    if own in RESERVED_IDS or own.startswith("comment-"):
+        del tag.attrs["id"]  # the page's own: the skip link and comment links must find them
     if tag.name == "a" and tag.get("href") is not None:
         href = str(tag["href"]).strip()
         if not _SAFE_LINK.match(href):
@@ -168,7 +198,11 @@ def _to_link(tag: Tag, url: str, kind: str) -> None:
     alt = str(tag.get("alt") or tag.get("title") or "").strip()
     text = f"{label}: {alt}" if alt else f"{label} on another site"
     soup_text = NavigableString(f"[{text}]")
-    if url.startswith(("http://", "https://")) and tag.name != "source":
+    if (
+        url.startswith(("http://", "https://"))
+        and tag.name != "source"
+        and not tag.find_parent("a")
+    ):
         link = BeautifulSoup("", "html.parser").new_tag(
             "a", attrs={"href": url, "class": "external-media", "rel": "nofollow noopener"}
         )

@@ -5,6 +5,7 @@ opens from any folder, or from a file:// address, as it is."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -65,12 +66,12 @@ class Pages:
         )  # fmt: skip
         return text.encode("utf-8")
 
-    def post(self, item: Item, body: str, nodes: list[dict], counted: int, left: int,
+    def post(self, item: Item, body: str, nodes: list[dict], counted: int,
              featured: dict | None) -> bytes:  # fmt: skip
         older, newer = self.catalogue.neighbours(item)
         return self.page(
             "post.html.j2", item.path, item.title, item.type, item=item, body=body,
-            featured=featured, comments=nodes, comment_count=counted, left_out=left,
+            featured=featured, comments=nodes, comment_count=counted,
             older=older, newer=newer, ancestors=self.catalogue.ancestors(item),
             children=self.catalogue.children(item.id) if item.type == "page" else [],
         )  # fmt: skip
@@ -133,4 +134,5 @@ def title_of(document: str, fallback: str) -> str:
     """An extra page's <title>, for its link in the navigation."""
     found = re.search(r"<title[^>]*>(.*?)</title>", document, re.S | re.I)
     text = " ".join(re.sub(r"<[^>]*>", "", found.group(1)).split()) if found else ""
+    text = html.unescape(text)
     return text or fallback
