@@ -28,7 +28,7 @@ MARKS = {"draft": "Draft", "pending": "Pending review", "private": "Private",
 """What a post the public never saw is marked with, on its page and in every list."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One post or page as the lists and its own page show it."""
 
@@ -60,7 +60,7 @@ class Item:
         return str(self.date.year) if self.date else "undated"
 
 
-@dataclass
+@dataclass(slots=True)
 class Archived:
     """A category or tag with its archive page and the posts it holds, newest first."""
 
