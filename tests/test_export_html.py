@@ -410,7 +410,7 @@ def test_headings_renumber_and_addresses_without_a_scheme_load_nothing() -> None
 )  # fmt: skip
 def test_plain_comments_skip_the_converter_and_render_alike(text: str) -> None:
     """Most comments are plain text: the quick path must give what the full one gives."""
-    from wpcpd.sinks.html.content import FLAVOUR, _MARKDOWN, plain_paragraphs, sanitise
+    from wpcpd.sinks.html.content import _MARKDOWN, FLAVOUR, plain_paragraphs, sanitise
     from wpcpd.sinks.markdown.convert import to_markdown
 
     full = sanitise(_MARKDOWN.render(to_markdown(text, FLAVOUR)))
@@ -433,3 +433,39 @@ def test_comments_none_shows_no_thread(home: Path, tmp_path: Path) -> None:
     assert_clean(export(home, tmp_path / "out", "--comments", "none"), "piped")
     post = (tmp_path / "out/posts/thing-1-blogging.html").read_text("utf-8")
     assert 'class="comments"' not in post and "Sam Reader" not in post
+
+
+def test_pages_keep_their_hierarchy_and_posts_link_older_and_newer(
+    sites: dict[str, Path], visit: Visit
+) -> None:
+    folder = sites["public"]
+    child = visit.open(folder / "pages/about/programme.html")
+    crumbs = child.locator("nav.breadcrumb a")
+    assert crumbs.all_inner_texts() == ["About"]
+    assert crumbs.first.evaluate("a => a.href") == (folder / "pages/about.html").as_uri()
+    parent = visit.open(folder / "pages/about.html")
+    assert parent.locator(".child-pages a").all_inner_texts() == ["The programme"]
+    assert "The programme" in visit.open(folder / "pages.html").locator("main").inner_text()
+    first = visit.open(folder / "posts/thing-1-blogging.html")
+    assert first.locator("a[rel=prev]").count() == 0
+    assert first.locator("a[rel=next]").inner_text() == "Thing 2: RSS feeds"
+    second = visit.open(folder / "posts/thing-2-rss-feeds.html")
+    older = (folder / "posts/thing-1-blogging.html").as_uri()
+    assert second.locator("a[rel=prev]").evaluate("a => a.href") == older
+    year = visit.open(folder / "years/2013.html")
+    assert year.locator("main h2").all_inner_texts() == ["January 2013"]
+    assert year.locator(".post-list a").all_inner_texts() == [
+        "Thing 2: RSS feeds", "Thing 1: Blogging"]  # fmt: skip
+    tag = visit.open(folder / "tag/rss.html")
+    assert tag.locator(".post-list a").all_inner_texts() == ["Thing 2: RSS feeds"]
+    visit.assert_offline_and_clean()
+
+
+def test_print_leaves_out_navigation_and_search(sites: dict[str, Path], visit: Visit) -> None:
+    page = visit.open(sites["public"] / "posts/thing-1-blogging.html")
+    page.emulate_media(media="print")
+    for selector in (".site-nav", ".site-search", ".post-nav"):
+        assert not page.locator(selector).is_visible(), selector
+    assert page.locator("#comment-1003").is_visible()
+    page.emulate_media(media="screen")
+    assert page.locator(".site-nav").is_visible()

@@ -33,7 +33,7 @@ from wpcpd.errors import UsageError
 from wpcpd.model import Comment, Post
 from wpcpd.sinks.base import Exported, ExportFlag, ExportFormat, ExportOption, one_site
 from wpcpd.sinks.html.content import render
-from wpcpd.sinks.html.pages import Pages, by_month, comment_nodes, title_of
+from wpcpd.sinks.html.pages import Pages, by_month, comment_nodes, long_date, title_of
 from wpcpd.sinks.html.site import Catalogue, HtmlLayout, Item, read_catalogue
 from wpcpd.sinks.markdown import with_footnotes
 from wpcpd.sinks.markdown.layouts import Entry
@@ -196,7 +196,7 @@ def _search_index(catalogue: Catalogue) -> bytes:
     global (a file:// page may load a script, not fetch() a JSON file)."""
     entries = [
         {"t": item.title, "u": item.path, "k": item.mark, "x": item.text,
-         "d": item.date.strftime("%-d %B %Y") if item.date else ""}
+         "d": long_date(item.date) if item.date else ""}
         for item in [*catalogue.posts, *catalogue.pages]
     ]  # fmt: skip
     data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))

@@ -47,6 +47,7 @@ class Pages:
             undefined=StrictUndefined,
             keep_trailing_newline=True,
         )
+        self.env.filters["long_date"] = long_date
         self.nav = [("Posts", "index.html"), ("Categories", "categories.html"),
                     ("Tags", "tags.html"), ("Pages", "pages.html"),
                     ("Search", "search.html"), *extras]  # fmt: skip
@@ -82,6 +83,11 @@ class Pages:
         context.setdefault("links", [])
         context.setdefault("links_label", "")
         return self.page("list.html.j2", path, title, "listing", groups=groups, **context)
+
+
+def long_date(moment: datetime) -> str:
+    """15 January 2013 (strftime's %-d is glibc's only)."""
+    return f"{moment.day} {moment:%B %Y}"
 
 
 def by_month(items: list[Item]) -> list[tuple[str, list[Item]]]:
