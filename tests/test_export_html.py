@@ -277,10 +277,15 @@ HOSTILE = """<p>Hostile: <img src="https://tracker.example.com/pixel.gif" alt="a
 <form action="https://x.example.com/"><input name="a"></form></p>"""
 
 
-def test_content_that_would_fetch_from_elsewhere_becomes_links(
+def test_content_that_would_fetch_from_elsewhere_becomes_links_and_featured_images_show(
     tmp_path: Path, visit: Visit
 ) -> None:
     text = SITE_XML.read_text("utf-8").replace("Notes for later.", HOSTILE, 1)
+    thumbnail = ("<wp:postmeta>\n\t\t<wp:meta_key><![CDATA[_thumbnail_id]]></wp:meta_key>"
+                 "<wp:meta_value><![CDATA[203]]></wp:meta_value></wp:postmeta>\n")  # fmt: skip
+    at = text.index("<wp:post_id>102</wp:post_id>")
+    at = text.index("<wp:postmeta>", at)
+    text = text[:at] + thumbnail + text[at:]  # post 102's featured image, not in its text
     hostile = tmp_path / "hostile.xml"
     hostile.write_text(text, encoding="utf-8")
     home = tmp_path / "home"
@@ -301,6 +306,9 @@ def test_content_that_would_fetch_from_elsewhere_becomes_links(
                  "<link"):  # fmt: skip
         assert gone not in markup, gone
     assert "styled" in markup and "click" in markup
+    featured = visit.open(out / "posts/thing-2-rss-feeds.html").locator("figure.featured img")
+    assert featured.get_attribute("alt") == "How the Things fit together"
+    assert featured.evaluate("img => img.naturalWidth") > 0
     visit.assert_offline_and_clean()
 
 

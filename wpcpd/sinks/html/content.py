@@ -197,7 +197,6 @@ def _to_link(tag: Tag, url: str, kind: str) -> None:
     label = _WORDS.get(kind, "Content")
     alt = str(tag.get("alt") or tag.get("title") or "").strip()
     text = f"{label}: {alt}" if alt else f"{label} on another site"
-    soup_text = NavigableString(f"[{text}]")
     if (
         url.startswith(("http://", "https://"))
         and tag.name != "source"
@@ -211,12 +210,12 @@ def _to_link(tag: Tag, url: str, kind: str) -> None:
     elif tag.name in ("source", "track"):
         tag.decompose()
     else:
-        tag.replace_with(soup_text)
+        tag.replace_with(NavigableString(f"[{text}]"))
 
 
 def _renumber_headings(soup: BeautifulSoup) -> None:
     """The levels used, in order, become h2, h3, ...: the page's title is its only h1."""
-    found = [t for t in soup.find_all(list(_HEADINGS))]
+    found = soup.find_all(list(_HEADINGS))
     levels = sorted({int(t.name[1]) for t in found})
     mapping = {level: min(6, 2 + i) for i, level in enumerate(levels)}
     for tag in found:
