@@ -274,7 +274,10 @@ HOSTILE = """<p>Hostile: <img src="https://tracker.example.com/pixel.gif" alt="a
 <video src="https://cdn.example.com/film.mp4" poster="https://cdn.example.com/p.jpg"></video>
 <object data="https://x.example.com/flash.swf"></object>
 <link rel="stylesheet" href="https://cdn.example.com/font.css">
-<form action="https://x.example.com/"><input name="a"></form></p>"""
+<form action="https://x.example.com/"><input name="a"></form>
+<a href="https://reflect.example.org/2013/01/22/thing-2-rss-feeds/">next thing</a>
+<a href="http://www.reflect.example.org/?p=102#comments">by id</a>
+<a href="https://reflect.example.org/?p=104">a private one</a></p>"""
 
 
 def test_content_that_would_fetch_from_elsewhere_becomes_links_and_featured_images_show(
@@ -306,6 +309,11 @@ def test_content_that_would_fetch_from_elsewhere_becomes_links_and_featured_imag
                  "<link"):  # fmt: skip
         assert gone not in markup, gone
     assert "styled" in markup and "click" in markup
+    local = (out / "posts/thing-2-rss-feeds.html").as_uri()
+    assert content.get_by_text("next thing").evaluate("a => a.href") == local
+    assert content.get_by_text("by id").evaluate("a => a.href") == local + "#comments"
+    private = content.get_by_text("a private one").evaluate("a => a.href")
+    assert private == "https://reflect.example.org/?p=104"  # not in this export
     featured = visit.open(out / "posts/thing-2-rss-feeds.html").locator("figure.featured img")
     assert featured.get_attribute("alt") == "How the Things fit together"
     assert featured.evaluate("img => img.naturalWidth") > 0

@@ -123,7 +123,10 @@ class Catalogue:
         """A link to a post of the export made relative to the page it is on."""
         key = _link_key(href)
         target = self.links.get(key) if key else None
-        return relative(from_path, target) if target else href
+        if not target:
+            return href
+        fragment = urlsplit(href.strip()).fragment
+        return relative(from_path, target) + (f"#{fragment}" if fragment else "")
 
 
 def read_catalogue(archive: Archive, site: dict, include_private: bool) -> Catalogue:
