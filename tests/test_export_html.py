@@ -345,13 +345,20 @@ def test_extra_pages_are_written_and_linked(
 
     document = "<!DOCTYPE html><html><head><title>Portfolio: cpd23</title></head></html>"
     assert html_export.extra_pages(None, "x") == []  # type: ignore[arg-type]
-    monkeypatch.setattr(html_export, "extra_pages",
-                        lambda archive, site: [("portfolio/cpd23.html", document)])  # fmt: skip
+    asked: list[bool] = []
+
+    def portfolio(archive: Any, site: str, *, include_private: bool) -> list[tuple[str, str]]:
+        asked.append(include_private)
+        return [("portfolio/cpd23.html", document)]
+
+    monkeypatch.setattr(html_export, "extra_pages", portfolio)
     archive = Archive(home / "wpcpd.db", read_only=True)
     try:
         html_export.write_html(archive, None, tmp_path / "out")
+        html_export.write_html(archive, None, tmp_path / "everything", include_private=True)
     finally:
         archive.close()
+    assert asked == [False, True]  # private reflections only when the site has private posts
     assert (tmp_path / "out/portfolio/cpd23.html").read_text("utf-8") == document
     index = (tmp_path / "out/index.html").read_text("utf-8")
     assert '<a href="portfolio/cpd23.html">Portfolio: cpd23</a>' in index
@@ -485,3 +492,15 @@ def test_print_leaves_out_navigation_and_search(sites: dict[str, Path], visit: V
     assert page.locator("#comment-1003").is_visible()
     page.emulate_media(media="screen")
     assert page.locator(".site-nav").is_visible()
+
+
+def test_an_archive_of_two_sites_needs_site(home: Path, tmp_path: Path) -> None:
+    both = tmp_path / "both"
+    both.mkdir()
+    pull(both, SITE_XML)
+    pull(both, SAMPLE_XML)
+    run = export(both, tmp_path / "out")
+    assert_clean(run, "piped", ok=False)
+    assert "an HTML export holds one site: name one with --site" in run.err
+    assert_clean(export(both, tmp_path / "out", "--site", "reflect.example.org"), "piped")
+    assert (tmp_path / "out/posts/thing-1-blogging.html").is_file()

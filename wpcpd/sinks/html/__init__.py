@@ -52,10 +52,13 @@ SEARCH_TEXT = 600
 """Characters of each post's text in the search index (titles are searched whole)."""
 
 
-def extra_pages(archive: Archive, site: str) -> list[tuple[str, str]]:
+def extra_pages(
+    archive: Archive, site: str, *, include_private: bool = False
+) -> list[tuple[str, str]]:
     """More pages for the site, as (relative path, HTML document): each is written and
-    linked from the navigation. The hook for the CPD portfolio (`portfolio/PROGRAMME.html`
-    for each programme of `archive.reflections(site)`); none yet."""
+    linked from the navigation (by its <title>). The hook for the CPD portfolio
+    (`portfolio/PROGRAMME.html` for each programme of `archive.reflections(site)`, with
+    private reflections only when `include_private`, as the export's own posts); none yet."""
     return []
 
 
@@ -75,7 +78,7 @@ def write_html(
     catalogue = read_catalogue(archive, site_row, include_private)
     writer = FolderWriter.open(out, "html")
     media = MediaCopies.of(archive, HtmlLayout(catalogue), writer, catalogue.outline)
-    extras = extra_pages(archive, site_row["key"])
+    extras = extra_pages(archive, site_row["key"], include_private=include_private)
     nav = [(title_of(document, Path(path).stem), path) for path, document in extras]
     run = _Run(catalogue, Pages(catalogue, include_private, nav), writer, media, choice)
     for post, _, thread in archive.iter_threads(site_row["key"]):
