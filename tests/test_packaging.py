@@ -49,6 +49,14 @@ def test_the_wheel_ships_the_root_templates_inside_the_package(tmp_path: Path) -
         "wpcpd/sinks/portfolio/portfolio.html.j2",
         "wpcpd/sinks/portfolio/portfolio.css",
     } <= names
+    # And the HTML export's templates, style sheet and search script.
+    html_files = {
+        p.relative_to(ROOT).as_posix()
+        for folder in ("templates", "assets")
+        for p in (ROOT / "wpcpd" / "sinks" / "html" / folder).iterdir()
+        if p.is_file()
+    }
+    assert "wpcpd/sinks/html/assets/search.js" in html_files and html_files <= names
 
     # Installed, the package finds them inside itself: list them from a tree without the checkout.
     target = tmp_path / "site"

@@ -4,9 +4,9 @@
 defines an `ExportFormat` (docs/architecture.md has a worked example) and one entry here.
 """
 
-from wpcpd.sinks import jsonl, markdown, portfolio, wxr
+from wpcpd.sinks import html, jsonl, markdown, portfolio, wxr
 from wpcpd.sinks.base import ExportFormat
 
 EXPORTS: dict[str, ExportFormat] = {
-    e.name: e for e in (jsonl.EXPORT, markdown.EXPORT, portfolio.EXPORT, wxr.EXPORT)
+    e.name: e for e in (jsonl.EXPORT, markdown.EXPORT, wxr.EXPORT, html.EXPORT, portfolio.EXPORT)
 }

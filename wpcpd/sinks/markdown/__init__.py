@@ -150,8 +150,7 @@ class _Run:
             ),
             f"{plural(counts['comments'], 'comment')} in {plural(counts['threads'], 'thread')}"
             + self._left_comments(),
-            f"{plural(writer.written, 'file')} written, {writer.unchanged} unchanged, "
-            f"{writer.removed} removed; {plural(self.media.copied, 'media file')} copied",
+            f"{writer.summary()}; {plural(self.media.copied, 'media file')} copied",
         ]
         left = ", ".join(f"{n} {why}" for why, n in sorted(self.outline.left_out.items())
                          if why != "attachment")  # fmt: skip
@@ -183,11 +182,7 @@ class _Run:
                 + f": wpcpd's are in .wpcpd/starters/ ({STARTER_HINTS[self.layout.name]})"
             )
         if writer.edited:
-            shown = ", ".join(writer.edited[:3]) + (" …" if len(writer.edited) > 3 else "")
-            notes.append(
-                f"kept {plural(len(writer.edited), 'file')} edited since the last export, "
-                f"not overwritten: {shown}"
-            )
+            notes.append(writer.edited_note())
         return notes
 
 

@@ -21,6 +21,7 @@ from wpcpd.errors import UsageError
 from wpcpd.files import atomic_write
 from wpcpd.hashing import sha256_hex
 from wpcpd.model import now_iso
+from wpcpd.text import plural
 
 MANIFEST = Path(".wpcpd") / "manifest.json"
 JOURNAL = Path(".wpcpd") / "journal.jsonl"
@@ -152,6 +153,19 @@ class FolderWriter:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+    def summary(self) -> str:
+        """What this run did to the folder, for the export's notes."""
+        return (f"{plural(self.written, 'file')} written, {self.unchanged} unchanged, "
+                f"{self.removed} removed")  # fmt: skip
+
+    def edited_note(self) -> str:
+        """The files kept as a person edited them (empty when there are none)."""
+        if not self.edited:
+            return ""
+        shown = ", ".join(self.edited[:3]) + (" …" if len(self.edited) > 3 else "")
+        return (f"kept {plural(len(self.edited), 'file')} edited since the last export, "
+                f"not overwritten: {shown}")  # fmt: skip
 
     def finish(self, layout: str, site: str) -> None:
         """Remove what the last export wrote and this one did not (unless edited since),

@@ -48,7 +48,7 @@ def thread_data(
     parent_of = {c.id: c.parent for c in everything}
     rows = []
     for comment in comments:
-        parent = _kept_ancestor(comment.parent, kept, parent_of)
+        parent = kept_ancestor(comment.parent, kept, parent_of)
         row: dict[str, Any] = {
             "id": comment.id, "parent": parent,
             "author": comment.author_name, "author_url": _web_address(comment.author_url),
@@ -62,7 +62,8 @@ def thread_data(
     return (json.dumps(rows, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _kept_ancestor(parent: int, kept: set[int], parent_of: dict[int, int]) -> int:
+def kept_ancestor(parent: int, kept: set[int], parent_of: dict[int, int]) -> int:
+    """The nearest ancestor of a comment that is kept (0: it hangs from the post)."""
     seen: set[int] = set()
     while parent and parent not in kept and parent not in seen:
         seen.add(parent)
