@@ -10,6 +10,7 @@ post" toggle (https://jetpack.com/support/publicize/). wpcpd sends it false unle
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
@@ -17,6 +18,7 @@ import select
 import sqlite3
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -228,10 +230,12 @@ def test_one_command_cross_posts_to_wordpress_com_and_a_self_hosted_blog(
 
 def answer_prompt(args: list[str], env: dict[str, str], prompt: str, reply: str,
                   timeout: float = 120) -> tuple[int, str]:  # fmt: skip
-    """Run wpcpd at a pty, type `reply` when `prompt` shows, and return (exit code, output)."""
+    """Run wpcpd at a pty, type `reply` when `prompt` shows, and return (exit code, output).
+    The pty is the child's controlling terminal, so getpass reads it, never this one's."""
     main, child = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "wpcpd", *args], stdin=child,
-                               stdout=child, stderr=child, env=env, close_fds=True)  # fmt: skip
+                               stdout=child, stderr=child, env=env, close_fds=True,
+                               start_new_session=True, preexec_fn=_take_terminal)  # fmt: skip
     os.close(child)
     seen, answered = b"", False
     deadline = time.monotonic() + timeout
@@ -254,3 +258,7 @@ def answer_prompt(args: list[str], env: dict[str, str], prompt: str, reply: str,
     code = process.wait(timeout=30)
     os.close(main)
     return code, plain(seen.decode("utf-8", "replace"))
+
+
+def _take_terminal() -> None:
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)

@@ -20,6 +20,10 @@ body) for the tests to assert on. Where each shape comes from:
   without the right to write: tokens are per blog unless global, per
   https://developer.wordpress.com/docs/oauth2/), and throttling (429 with Retry-After, and
   WordPress.com's 403 `throttled`, see /work/shared/WORDPRESS-NOTES.md).
+- OAuth2 (https://developer.wordpress.com/docs/oauth2/): POST /oauth2/token with client_id,
+  client_secret, redirect_uri, code and grant_type=authorization_code answers with
+  access_token, token_type, blog_id, blog_url (and scope); GET /rest/v1.1/me
+  (https://developer.wordpress.com/docs/api/1.1/get/me/) says whose token it is.
 - Sharing: posts carry the Jetpack Social meta `jetpack_publicize_feature_enabled`
   (registered for the REST API by Automattic/jetpack
   projects/packages/publicize/src/class-publicize-base.php, default true); the server keeps
@@ -72,6 +76,10 @@ class FakeWpcom:
     deny_writes: bool = False
     """Answer every write with 403 unauthorized (a token lacking the scope)."""
     next_id: int = 100
+    client: tuple[str, str] = ("12345", "app-secret-0d1e")
+    """The registered app: (client id, client secret)."""
+    codes: dict[str, str] = field(default_factory=dict)
+    """Authorization codes handed out -> the redirect URI each was given for."""
 
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
@@ -92,6 +100,14 @@ class FakeWpcom:
             self.seen.append(seen)
             if seen.path.startswith(f"/rest/v1.1/sites/{self.site}"):
                 return 200, JSON, self.site_info()
+            if seen.path == "/oauth2/token":
+                return self._token(seen)
+            if seen.path == "/rest/v1.1/me":
+                if seen.headers.get("Authorization") != f"Bearer {self.token}":
+                    return 403, JSON, {"error": "authorization_required", "message": "An "
+                                       "active access token must be used to query "
+                                       "information about the current user."}  # fmt: skip
+                return 200, JSON, {"ID": 7, "username": "jo", "display_name": "Jo"}
             prefix = f"/wp/v2/sites/{self.site}/"
             if not seen.path.startswith(prefix):
                 return 404, JSON, {"error": "unknown_blog", "message": "Unknown blog"}
@@ -200,6 +216,20 @@ class FakeWpcom:
                 "mime_type": part.get_content_type(), "bytes": len(data)}  # fmt: skip
         self.media[item["id"]] = item
         return 201, JSON, item
+
+    def _token(self, seen: Seen) -> tuple[int, dict[str, str], Any]:
+        form = {k: v[-1] for k, v in parse_qs(seen.body.decode()).items()}
+        code = form.get("code", "")
+        if (form.get("client_id"), form.get("client_secret")) != self.client or (
+            self.codes.get(code) != form.get("redirect_uri")
+            or form.get("grant_type") != "authorization_code"
+        ):
+            return 400, JSON, {"error": "invalid_grant",
+                               "error_description": "Invalid authorization code."}  # fmt: skip
+        del self.codes[code]
+        return 200, JSON, {"access_token": self.token, "token_type": "bearer",
+                           "blog_id": "98765", "blog_url": f"https://{self.site}",
+                           "scope": ""}  # fmt: skip
 
     def _new_id(self) -> int:
         self.next_id += 1
