@@ -155,11 +155,31 @@ def test_a_token_without_the_right_to_write_is_one_line_and_records_nothing(
     assert run.code == 1
     error = next(line for line in plain(run.text).splitlines() if line.startswith("wpcpd: error:"))
     assert "403" in error and "unauthorized" in error and SITE in error
+    assert "wpcpd auth wpcom" in error  # what to do about it
     assert TOKEN not in run.text
     assert archive_remote_ids(tmp_path) == []
     assert fake.posts == {}
     fake.deny_writes = False
     assert outcome(publish(tmp_path, fake, file))["action"] == "created"
+
+
+def test_a_token_for_another_blog_is_refused_with_a_hint(fake: FakeWpcom, tmp_path: Path) -> None:
+    file = write_thing_12(tmp_path)
+    run = publish(tmp_path, fake, file, token="a-token-for-another-blog")
+    assert_clean(run, "json", ok=False)
+    assert "did not accept the token" in run.err and "--scope global" in run.err
+    assert "a-token-for-another-blog" not in run.text
+    assert fake.writes() == []
+
+
+def test_debug_output_never_shows_the_token(fake: FakeWpcom, tmp_path: Path) -> None:
+    file = write_thing_12(tmp_path)
+    fake.throttle = ["429"]
+    run = run_cli(["--debug", "-v", "publish", str(file), "--to", BLOG],
+                  env_for(tmp_path, fake), "piped")  # fmt: skip
+    assert_clean(run, "piped")
+    assert "POST" in run.err and "429" in run.err  # it did say what it sent and retried
+    assert TOKEN not in run.text
 
 
 @pytest.mark.parametrize("mode", ("piped", "json"))

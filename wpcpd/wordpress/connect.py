@@ -234,7 +234,10 @@ def _credential_problem(exc: RestError, url: str, client: RestClient) -> str:
     application password, a web server that strips the Authorization header."""
     auth = client.session.auth
     if auth is not None and not isinstance(auth, requests.auth.HTTPBasicAuth):
-        return f"{url}: the site did not accept the token ({exc.code or exc.status}): {exc}"
+        hint = ""
+        if isinstance(client, WpcomClient):
+            hint = f"; a token is for one blog unless made with --scope global ({WPCOM_TOKEN_HELP})"
+        return f"{url}: the site did not accept the token ({exc.code or exc.status}): {exc}{hint}"
     offered = "application-passwords" in (client.index().get("authentication") or {})
     if exc.code == "application_passwords_disabled" or (
         exc.code == "rest_not_logged_in" and not offered

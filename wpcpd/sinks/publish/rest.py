@@ -34,7 +34,7 @@ from wpcpd.sinks.publish.model import (
 from wpcpd.text import term_name_key, term_search_text
 from wpcpd.wordpress.client import RestError
 from wpcpd.wordpress.connect import WPCOM, Connection
-from wpcpd.wordpress.writer import RestWriter
+from wpcpd.wordpress.writer import RestWriteError, RestWriter
 
 
 class RestSitePublisher:
@@ -50,6 +50,20 @@ class RestSitePublisher:
         self.dry_run = publication.options.dry_run
 
     def publish(self) -> Outcome:
+        try:
+            return self._publish()
+        except RestWriteError as exc:
+            if self.connection.channel == WPCOM and exc.code == "unauthorized":
+                # WordPress.com's refusal of a token that may not write to this blog.
+                raise RestWriteError(
+                    f"{exc} (the token may not write to this blog: wpcpd auth wpcom makes "
+                    "one with --blog for it, or --scope global)",
+                    exc.status,
+                    exc.code,
+                ) from exc
+            raise
+
+    def _publish(self) -> Outcome:
         status = check_document(self.doc, self.pub.options.status)
         remote = self._existing_post()
         fields = self._fields(status)
