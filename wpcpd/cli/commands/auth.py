@@ -32,21 +32,26 @@ Already have a token? Run wpcpd auth wpcom at a terminal and paste it when asked
 
 def auth_wpcom(
     client_id: Annotated[
-        str | None, typer.Option(help="Your app's client id (developer.wordpress.com/apps).")
+        str | None,
+        typer.Option(metavar="ID", help="Your app's client id (developer.wordpress.com/apps)."),
     ] = None,
     redirect_uri: Annotated[
-        str, typer.Option(help="The redirect URL registered for the app.")
+        str, typer.Option(metavar="URL", help="The redirect URL registered for the app.")
     ] = oauth.DEFAULT_REDIRECT,
-    blog: Annotated[str, typer.Option(help="Ask for a token for this blog only.")] = "",
-    scope: Annotated[str, typer.Option(help="'global' for every blog of yours.")] = "",
+    blog: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Ask for a token for this blog only.")
+    ] = "",
+    scope: Annotated[
+        str, typer.Option(metavar="SCOPE", help="'global' for every blog of yours.")
+    ] = "",
     as_json: JsonOption = False,
 ) -> None:
     """Get a WordPress.com token (OAuth2) and keep it in the system keyring.
 
     \b
     Examples:
-      wpcpd auth wpcom                      # what to do; at a terminal, paste a token
-      wpcpd auth wpcom --client-id 12345    # approve in the browser; the token is kept
+      wpcpd auth wpcom                    # the steps; at a terminal, paste one
+      wpcpd auth wpcom --client-id 12345  # approve in a browser; it is kept
     """
     session = make_session()
     if client_id:

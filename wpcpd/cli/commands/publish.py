@@ -52,7 +52,7 @@ def publish_command(
     \b
     Examples:
       wpcpd publish thing-12.md --to work --to personal --status draft
-      wpcpd publish thing-12.md --to myblog.wordpress.com --to https://blog.example.org
+      wpcpd publish thing-12.md --to myblog.wordpress.com --to work
 
     WordPress.com blogs need a token (wpcpd auth wpcom); they never share to social
     accounts unless --share is given.
