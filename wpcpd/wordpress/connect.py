@@ -17,6 +17,7 @@ from xml.parsers.expat import ExpatError
 import requests
 
 from wpcpd.credentials import DEFAULT_PASSWORD_ENV, WPCOM_TOKEN_HELP, wpcom_token
+from wpcpd.credentials import WPCOM_TOKEN_ENV as WPCOM_TOKEN_ENV  # its old home: kept for callers
 from wpcpd.errors import UsageError
 from wpcpd.http import (
     BearerAuth,
