@@ -10,6 +10,8 @@ import getpass
 import os
 import sys
 
+from wpcpd.errors import UsageError
+
 DEFAULT_PASSWORD_ENV = "WPCPD_PASSWORD"
 KEYRING_SERVICE = "wpcpd"
 
@@ -42,3 +44,54 @@ def resolve_password(
     if prompt and sys.stdin.isatty():
         return getpass.getpass(f"Application password for {user} at {url}: ") or None
     return None
+
+
+WPCOM_TOKEN_ENV = "WPCPD_WPCOM_TOKEN"
+WPCOM_KEYRING_USER = "public-api.wordpress.com/oauth2-token"
+"""The keyring entry `wpcpd auth wpcom` writes: (service "wpcpd", this user name)."""
+WPCOM_TOKEN_HELP = f"run wpcpd auth wpcom (or set {WPCOM_TOKEN_ENV})"
+
+
+def wpcom_token(prompt: bool = False) -> str | None:
+    """The WordPress.com OAuth2 token: from WPCPD_WPCOM_TOKEN, else the keyring, else (at a
+    terminal, when asked to) a prompt that does not echo. Never from a profile file."""
+    from_env = os.environ.get(WPCOM_TOKEN_ENV, "").strip()
+    if from_env:
+        return from_env
+    stored = _keyring_get(WPCOM_KEYRING_USER)
+    if stored:
+        return stored
+    if prompt and sys.stdin.isatty():
+        return getpass.getpass("WordPress.com token (wpcpd auth wpcom makes one): ").strip() or None
+    return None
+
+
+def store_wpcom_token(token: str) -> None:
+    """Keep the token in the system keyring; refuses (one line) when there is none."""
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError as exc:
+        raise UsageError(
+            "no keyring to keep the token in: pip install keyring, "
+            f"or set {WPCOM_TOKEN_ENV} in the environment instead"
+        ) from exc
+    try:
+        keyring.set_password(KEYRING_SERVICE, WPCOM_KEYRING_USER, token)
+    except (KeyringError, RuntimeError) as exc:
+        raise UsageError(
+            f"the system keyring refused the token ({type(exc).__name__}): "
+            f"set {WPCOM_TOKEN_ENV} in the environment instead"
+        ) from exc
+
+
+def _keyring_get(user: str) -> str | None:
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:
+        return None
+    try:
+        return keyring.get_password(KEYRING_SERVICE, user)
+    except (KeyringError, RuntimeError):
+        return None

@@ -24,7 +24,18 @@ except ImportError:  # pragma: no cover
 
 from wpcpd import __version__
 from wpcpd.archive import default_path
-from wpcpd.cli.commands import export, find, inspect, media, migrate, publish, pull, reflect, sites
+from wpcpd.cli.commands import (
+    auth,
+    export,
+    find,
+    inspect,
+    media,
+    migrate,
+    publish,
+    pull,
+    reflect,
+    sites,
+)
 from wpcpd.cli.context import state
 from wpcpd.cli.output import err, out, stop_live
 from wpcpd.errors import WpcpdError
@@ -182,6 +193,8 @@ app.add_typer(list_app, name="list")
 app.add_typer(export_app, name="export")
 app.add_typer(media_app, name="media")
 app.add_typer(sites_app, name="sites")
+auth_app = typer.Typer(help="Tokens for blogs that need one (WordPress.com).", no_args_is_help=True)
+app.add_typer(auth_app, name="auth")
 
 
 def _version(value: bool) -> None:
@@ -245,6 +258,7 @@ media_app.command("list")(media.media_list)
 media_app.command("fetch")(media.media_fetch)
 media_app.command("verify")(media.media_verify)
 sites_app.command("add")(sites.sites_add)
+auth_app.command("wpcom")(auth.auth_wpcom)
 sites_app.command("test")(sites.sites_test)
 sites_app.command("list")(sites.sites_list)
 sites_app.command("remove")(sites.sites_remove)

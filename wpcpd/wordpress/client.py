@@ -207,7 +207,8 @@ def _kind(response: requests.Response) -> str:
 def _error(url: str, response: requests.Response) -> RestError:
     try:
         body = response.json()
-        code, message = body.get("code", ""), body.get("message", "")
+        code = body.get("code") or body.get("error") or ""  # core's shape, or WordPress.com's
+        message = body.get("message", "")
     except (ValueError, AttributeError):
         code, message = "", ""
     message = html.unescape(message) if message else response.reason

@@ -8,7 +8,6 @@ Credentials are checked at once, so a wrong password never passes as an anonymou
 
 from __future__ import annotations
 
-import os
 import re
 import xmlrpc.client
 from dataclasses import dataclass, field
@@ -17,7 +16,8 @@ from xml.parsers.expat import ExpatError
 
 import requests
 
-from wpcpd.credentials import DEFAULT_PASSWORD_ENV
+from wpcpd.credentials import DEFAULT_PASSWORD_ENV, WPCOM_TOKEN_HELP, wpcom_token
+from wpcpd.credentials import WPCOM_TOKEN_ENV as WPCOM_TOKEN_ENV  # its old home: kept for callers
 from wpcpd.errors import UsageError
 from wpcpd.http import (
     BearerAuth,
@@ -48,7 +48,6 @@ from wpcpd.wordpress.discover import (
 )
 from wpcpd.wordpress.xmlrpc import XmlRpcSite, default_endpoint
 
-WPCOM_TOKEN_ENV = "WPCPD_WPCOM_TOKEN"
 REST, WPCOM, XMLRPC = "rest", "wpcom", "xmlrpc"
 
 
@@ -58,6 +57,8 @@ class ConnectOptions:
 
     user: str | None = None
     password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+    """WordPress.com's OAuth2 token; None: WPCPD_WPCOM_TOKEN or the keyring (credentials.py)."""
     concurrency: int = 4
     insecure_http: bool = False
     politeness: Politeness = field(default_factory=Politeness)
@@ -140,9 +141,13 @@ def _rest(session: PoliteSession, api: SiteApi, options: ConnectOptions, login: 
 
 
 def _wpcom(session: PoliteSession, url: str, options: ConnectOptions, login: bool) -> Connection:
-    token = os.environ.get(WPCOM_TOKEN_ENV)
+    token = options.token or wpcom_token()
     if token:
         session.auth = BearerAuth(token)
+    elif login:
+        raise UsageError(
+            f"{site_url(url)}: writing to WordPress.com needs a token: {WPCOM_TOKEN_HELP}"
+        )
     client = WpcomClient(session, wpcom_api_base(), wpcom_site(url), options.concurrency)
     url = site_url(url)
     if token or login:
@@ -230,7 +235,10 @@ def _credential_problem(exc: RestError, url: str, client: RestClient) -> str:
     application password, a web server that strips the Authorization header."""
     auth = client.session.auth
     if auth is not None and not isinstance(auth, requests.auth.HTTPBasicAuth):
-        return f"{url}: the site did not accept the token ({exc.code or exc.status}): {exc}"
+        hint = ""
+        if isinstance(client, WpcomClient):
+            hint = f"; a token is for one blog unless made with --scope global ({WPCOM_TOKEN_HELP})"
+        return f"{url}: the site did not accept the token ({exc.code or exc.status}): {exc}{hint}"
     offered = "application-passwords" in (client.index().get("authentication") or {})
     if exc.code == "application_passwords_disabled" or (
         exc.code == "rest_not_logged_in" and not offered

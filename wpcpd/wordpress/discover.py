@@ -62,6 +62,8 @@ def choose_scheme(url: str, politeness: Politeness) -> str:
     url = url.strip()
     if "://" in url:
         return url
+    if is_wordpress_com(f"https://{url}"):
+        return f"https://{url}"  # every WordPress.com blog is served over https
     quick = make_session(replace(politeness, retries=0, timeout=(5.0, 10.0)))
     try:
         quick.head(f"https://{url}", allow_redirects=False)

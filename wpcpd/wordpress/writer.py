@@ -70,13 +70,15 @@ class RestWriter:
         params: dict[str, Any] | None = None,
         data: bytes | None = None,
         headers: dict[str, Any] | None = None,
+        files: dict[str, Any] | None = None,
     ) -> Any:
         """Send one write and return the decoded JSON answer; refusals raise RestWriteError."""
         url = self.client.url_for(route)
         headers = dict(headers or {})
         if method == "PUT" and self._override_put:
             method, headers["X-HTTP-Method-Override"] = "POST", "PUT"
-        response = self._send(method, url, json=json, params=params, data=data, headers=headers)
+        response = self._send(method, url, json=json, params=params, data=data, headers=headers,
+                              files=files)  # fmt: skip
         if response.status_code == 405 and method == "PUT":
             # Some servers and firewalls refuse PUT; WordPress honours the override header.
             self._override_put = True
@@ -169,14 +171,20 @@ class RestWriter:
         filename: str,
         mime: str,
         fields: dict[str, Any] | None = None,
+        *,
+        multipart: bool = False,
     ) -> dict[str, Any]:
         """Upload a file as a new attachment; short `fields` (slug, date_gmt) ride along.
 
         The body is the file itself, named by Content-Disposition; WordPress reads other
         fields from the query string in that case, so long ones (description) belong in a
-        later `update_media`.
+        later `update_media`. `multipart=True` sends it as a form's `file` part instead
+        (core reads either), the way WordPress.com documents its uploads.
         """
         data = content.read_bytes() if isinstance(content, Path) else content
+        if multipart:
+            files = {"file": (safe_filename(filename), data, mime or "application/octet-stream")}
+            return self.request("POST", "wp/v2/media", files=files, params=fields or None)
         headers = {
             "Content-Type": mime or "application/octet-stream",
             # Raw bytes: WordPress reads the name as sent, and HTTP headers are not UTF-8.
@@ -238,7 +246,8 @@ def write_error(url: str, response: requests.Response) -> RestWriteError:
         body = {}
     if not isinstance(body, dict):
         body = {}
-    code = str(body.get("code", ""))
+    # WordPress.com's own errors say {"error": ..., "message": ...}; core's, {"code": ...}.
+    code = str(body.get("code") or body.get("error") or "")
     message = html.unescape(str(body.get("message", ""))) or response.reason
     return RestWriteError(
         f"{url}: HTTP {response.status_code}" + (f" {code}" if code else "")

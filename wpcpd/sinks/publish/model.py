@@ -42,6 +42,8 @@ class PublishOptions:
     classic: bool = False
     originally_posted: bool = False
     """Add an "Originally posted at ..." line, linking the first site, to the others."""
+    share: bool = False
+    """Let WordPress.com share the post to the blog's social connections (Publicize)."""
 
 
 class SiteWriter(Protocol):

@@ -3,6 +3,11 @@
 The rules of wpcpd/sinks/publish/model.py: the file's uid maps to the remote post in the
 archive (else the post is found on the site by its slug), unchanged files send nothing,
 images go up once per site, missing categories and tags are created by name.
+
+WordPress.com (the "wpcom" channel) differs in three ways, all here: uploads go as
+multipart/form-data (as its media documentation asks), and social sharing is kept off unless
+--share is given (`sharing_meta`); the bearer token and the /wp/v2/sites/SITE/ addresses are
+the connection's business (wpcpd.wordpress.connect).
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ from wpcpd.sinks.publish.model import (
 )
 from wpcpd.text import term_name_key, term_search_text
 from wpcpd.wordpress.client import RestError
-from wpcpd.wordpress.connect import Connection
-from wpcpd.wordpress.writer import RestWriter
+from wpcpd.wordpress.connect import WPCOM, Connection
+from wpcpd.wordpress.writer import RestWriteError, RestWriter
 
 
 class RestSitePublisher:
@@ -45,6 +50,20 @@ class RestSitePublisher:
         self.dry_run = publication.options.dry_run
 
     def publish(self) -> Outcome:
+        try:
+            return self._publish()
+        except RestWriteError as exc:
+            if self.connection.channel == WPCOM and exc.code == "unauthorized":
+                # WordPress.com's refusal of a token that may not write to this blog.
+                raise RestWriteError(
+                    f"{exc} (the token may not write to this blog: wpcpd auth wpcom makes "
+                    "one with --blog for it, or --scope global)",
+                    exc.status,
+                    exc.code,
+                ) from exc
+            raise
+
+    def _publish(self) -> Outcome:
         status = check_document(self.doc, self.pub.options.status)
         remote = self._existing_post()
         fields = self._fields(status)
@@ -89,6 +108,8 @@ class RestSitePublisher:
         featured = self._featured(images)
         if featured:
             fields["featured_media"] = featured
+        if self.connection.channel == WPCOM:
+            fields["meta"] = sharing_meta(self.pub.options.share)
         return fields
 
     def _terms(self, rest_base: str, names: list[str]) -> list[int]:
@@ -132,7 +153,8 @@ class RestSitePublisher:
         if self.dry_run:
             return ImageRef(path.name, None)
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        media = self.writer.upload_media(path, path.name, mime)
+        media = self.writer.upload_media(path, path.name, mime,
+                                         multipart=self.connection.channel == WPCOM)  # fmt: skip
         url = media.get("source_url", "")
         self.pub.archive.set_remote_id(
             RemoteId("media", SOURCE, digest, self.target, media["id"], url, digest)
@@ -199,3 +221,18 @@ class RestSitePublisher:
             "live", "file",
         ))  # fmt: skip
         return self._result("would update", remote["id"], remote.get("link", ""), diff=diff)
+
+
+def sharing_meta(share: bool) -> dict[str, bool]:
+    """What keeps WordPress.com from sharing a post to the blog's social accounts.
+
+    Jetpack Social ("Publicize", which WordPress.com runs) registers the post meta
+    `jetpack_publicize_feature_enabled` for the REST API: "Whether or not the Share Post
+    feature is enabled", true by default (Automattic/jetpack,
+    projects/packages/publicize/src/class-publicize-base.php, register_post_meta). It is the
+    editor's per-post "Share this post" toggle (https://jetpack.com/support/publicize/), sent
+    with the same request that publishes, as the editor does. That page also says drafts are
+    not shared and a post is shared only when first published, so sending it on every write
+    keeps an update from sharing too.
+    """
+    return {"jetpack_publicize_feature_enabled": share}
