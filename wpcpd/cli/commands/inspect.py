@@ -217,6 +217,12 @@ def show_command(
         str, typer.Argument(metavar="POST", help="The post's id on its site, its slug or address.")
     ],
     site: SiteOption = None,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history", help="List the earlier versions of the post and its comments instead."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Show one post with its terms and comment threads; a reflection's prompts and actions.
@@ -225,9 +231,13 @@ def show_command(
     Examples:
       wpcpd show 4
       wpcpd show thing-1-blogging
+      wpcpd show 4 --history
     """
     from wpcpd.reflect import describe_sections, reflection_of
 
+    if history:
+        _show_history(post_ref, site, as_json)
+        return
     with read_archive() as archive:
         site_key, post = archive.find_post(site, post_ref)
         comments = archive.comments_of(site_key, post.id)
@@ -265,3 +275,25 @@ def _comment_tree(comments: list[Comment]) -> Tree:
         )
         nodes[comment.id] = parent.add(label)
     return tree
+
+
+HISTORY_COLUMNS = ["kind", "id", "version", "modified_gmt", "pulled_at", "replaced_at",
+                   "replaced_by_run", "status", "title", "text"]  # fmt: skip
+
+
+def _show_history(post_ref: str, site: str | None, as_json: bool) -> None:
+    """Each version of the post and of its comments the archive kept, oldest first, the
+    current one last (`replaced_at` empty)."""
+    with read_archive() as archive:
+        site_key, post = archive.find_post(site, post_ref)
+        rows = archive.history_of(site_key, post.id)
+    for row in rows:
+        row["site"] = site_key
+        if not as_json:
+            row["text"] = " ".join(html_to_text(row.pop("content")).split())
+            row["status"] += ", removed from the site" if row.pop("removed_at") else ""
+    if not rows and not as_json:
+        print_text(f"{site_key} #{post.id}: no earlier version of the post or its comments")
+        return
+    print_rows(rows, ["site", *HISTORY_COLUMNS] if not out.is_terminal else HISTORY_COLUMNS,
+               as_json)  # fmt: skip
