@@ -277,9 +277,11 @@ def test_export_json_history_adds_the_revisions_and_only_with_the_flag(
     revisions = [r for r in lines if r["record"].endswith("_revision")]
     assert {r["record"] for r in revisions} == {"post_revision", "comment_revision"}
     assert [json.loads(line) for line in plain_run.out.splitlines()] == lines[: -len(revisions)]
+    comment = next(r for r in revisions if r["record"] == "comment_revision")
+    assert comment["post"] and comment["id"] and not comment["content"].startswith("Second")
     post = next(r for r in revisions if r["record"] == "post_revision")
     assert post["site"] == "cpd23.example.org" and post["number"] == 1
-    assert set(post) >= {"post_id", "title", "content", "excerpt", "status", "record_hash",
+    assert set(post) >= {"id", "title", "content", "excerpt", "status", "record_hash",
                          "pulled_at", "replaced_at", "replaced_by_run"}  # fmt: skip
     # An archive that never changed: the flag adds nothing.
     fresh = tmp_path / "fresh"

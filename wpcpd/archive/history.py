@@ -146,9 +146,15 @@ class History(ArchiveBase):
             for row in self.iter_query(sql, params):
                 data = {"record": f"{kind}_revision", **dict(row)}
                 data.pop("site_id")
+                # Named as the export names them: the item's `id`, a comment's `post`.
+                names = _COMMENT_EXPORT_NAMES if kind == "comment" else _EXPORT_NAMES
+                data = {names.get(k, k): v for k, v in data.items()}
                 data["public_only"] = bool(data["public_only"])
                 yield data
 
+
+_EXPORT_NAMES = {"post_id": "id", "comment_id": "id"}
+_COMMENT_EXPORT_NAMES = {"comment_id": "id", "post_id": "post"}
 
 # Each item's versions as one list: the kept ones, numbered, then the current row.
 _POST_VERSIONS = """SELECT * FROM (

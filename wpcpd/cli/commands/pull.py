@@ -103,7 +103,7 @@ def pull_command(
     Examples:
       wpcpd pull fixtures/sample-cpd23.xml
       WPCPD_PASSWORD=... wpcpd pull https://blog.example.org --user jo
-      WPCPD_PASSWORD=... wpcpd pull https://blog.example.org --user jo --comments-only
+      WPCPD_PASSWORD=... wpcpd pull blog.example.org --user jo --comments-only
       wpcpd pull https://old.example.org --via scrape --delay 2
     """
     profile = find_profile(source)
