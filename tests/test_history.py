@@ -170,6 +170,20 @@ def test_old_comments_are_rechecked_by_full_and_when_the_totals_disagree(
     assert cheap and all(q["_fields"] == ["id,parent,content,status,date_gmt"] for q in cheap)
     assert row(archive, "SELECT removed_at FROM comments WHERE id = ?",
                deleted["id"])[0]["removed_at"]  # fmt: skip
+    # Every 30th run compares every comment too, then counts again from 0.
+    runs = "SELECT value FROM sync_state WHERE name = 'recheck:runs'"
+    assert [r["value"] for r in row(archive, runs)] == ["0"]
+    with Archive(archive) as opened:
+        opened.db.execute("UPDATE sync_state SET value = '29' WHERE name = 'recheck:runs'")
+    with FaultProxy() as proxy:
+        thirtieth = backup(tmp_path, site, proxy, "--comments-only")
+    assert thirtieth["recheck"]["scopes"][-1] == "all"
+    assert thirtieth["recheck"]["checked"] == 11 + 160  # the window's, then every comment
+    assert [r["value"] for r in row(archive, runs)] == ["0"]
+    with FaultProxy() as proxy:
+        next_day = backup(tmp_path, site, proxy, "--comments-only")
+    assert next_day["recheck"]["scopes"] != thirtieth["recheck"]["scopes"]
+    assert [r["value"] for r in row(archive, runs)] == ["1"]
 
 
 def test_a_public_only_read_adds_no_revision_either_way(
