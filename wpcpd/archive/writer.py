@@ -91,6 +91,8 @@ class _BatchWriter(PublicOnlyMatching):
         self.pulled_at = now_iso()
         self.pending: list[Record] = []
         self.aliases: dict[int | None, Aliases] = {}
+        self.replacing: list[tuple[Any, ...]] = []
+        """The rows of the last `_split` that replace a stored row: whose versions to keep."""
 
     def consume(
         self,
@@ -217,6 +219,7 @@ class _BatchWriter(PublicOnlyMatching):
         stored = self._stored_hashes(table.name, table.key, [key for key, _ in rows])
         outcomes: Counter[str] = Counter()
         to_write = []
+        self.replacing = []
         guarded = self.public_only and table.name in PUBLIC_ONLY_TABLES
         for key, values in rows:
             previous = stored.get(key)
@@ -227,6 +230,7 @@ class _BatchWriter(PublicOnlyMatching):
                 continue
             elif previous[0] != values[-1] or previous[2]:
                 outcomes["updated"] += 1  # changed, or back on the site after a removal
+                self.replacing.append(values)
             else:
                 outcomes["unchanged"] += 1
                 continue
@@ -291,7 +295,8 @@ class _BatchWriter(PublicOnlyMatching):
             return
         by_id = {p.id: p for p in posts}
         written = self._split(POSTS, self._rows(POSTS, posts, self._provenance()))
-        keep_revisions(self.db, POST_HISTORY, written, self.pulled_at, self.archive.current_run)
+        keep_revisions(self.db, POST_HISTORY, self.replacing, self.pulled_at,
+                       self.archive.current_run)  # fmt: skip
         self.db.executemany(POSTS.upsert, written)
         changed = [by_id[row[1]] for row in written]
         index_posts(self.db, self.site_id, [p.id for p in changed])
@@ -312,7 +317,7 @@ class _BatchWriter(PublicOnlyMatching):
             return
         by_id = {c.id: c for c in comments}
         written = self._split(COMMENTS, self._rows(COMMENTS, comments, self._provenance()))
-        keep_revisions(self.db, COMMENT_HISTORY, written, self.pulled_at,
+        keep_revisions(self.db, COMMENT_HISTORY, self.replacing, self.pulled_at,
                        self.archive.current_run)  # fmt: skip
         self.db.executemany(COMMENTS.upsert, written)
         index_comments(self.db, self.site_id, [row[1] for row in written])
