@@ -256,16 +256,18 @@ def test_show_history_lists_earlier_versions(edited_archive: Path, mode: str) ->
         assert "password" not in run.out
         return
     text = plain(run.out)
-    lines = text.splitlines()
-    assert lines[0].split()[:3] == (["site", "kind", "id"] if mode == "piped"
-                                    else ["kind", "id", "version"])  # fmt: skip
     assert "Second thoughts." in text
-    post_lines = [line for line in lines if line.split()[:1] == ["post"]
-                  or line.split("\t")[1:2] == ["post"]]  # fmt: skip
-    assert len(post_lines) == 2
-    if mode == "piped":
-        cells = [line.split("\t") for line in post_lines]
-        assert all(len(c) == 11 for c in cells) and cells[0][6] and not cells[1][6]
+    if mode == "terminal":  # a heading per version, its text below
+        assert f"post #{post_id}, version 1 of 2 · modified " in text
+        assert " by pull 2 · publish" in text
+        assert f"post #{post_id}, version 2 of 2 (now)" in text
+        assert "comment #" in text and ", version 1 of 2 · read " in text
+        return
+    lines = text.splitlines()
+    assert lines[0].split("\t")[:3] == ["site", "kind", "id"]
+    cells = [line.split("\t") for line in lines[1:] if line.split("\t")[1] == "post"]
+    assert len(cells) == 2 and all(len(c) == 11 for c in cells)
+    assert cells[0][6] and not cells[1][6]  # replaced_at: the first was replaced
 
 
 def test_show_history_of_a_post_never_edited_says_so(edited_archive: Path) -> None:

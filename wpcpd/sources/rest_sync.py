@@ -10,7 +10,9 @@ number of requests on an unchanged site: per collection, what was modified recen
 (`modified_after`), what is newer than the highest id seen (which catches posts inserted
 with an old date, which `modified_after` misses), and totals to compare with the archive.
 Only a total that differs costs a walk through the ids, after which what the site no longer
-lists is marked removed in the archive — never deleted.
+lists is marked removed in the archive — never deleted. Comments, which have no modified
+date, are rechecked instead (wpcpd/sources/recheck.py): the last `recheck_days` by their
+text, status and parent, and every comment when the totals still differ after that.
 """
 
 from __future__ import annotations

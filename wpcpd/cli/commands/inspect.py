@@ -295,5 +295,28 @@ def _show_history(post_ref: str, site: str | None, as_json: bool) -> None:
     if not rows and not as_json:
         print_text(f"{site_key} #{post.id}: no earlier version of the post or its comments")
         return
-    print_rows(rows, ["site", *HISTORY_COLUMNS] if not out.is_terminal else HISTORY_COLUMNS,
-               as_json)  # fmt: skip
+    if out.is_terminal and not as_json:
+        _print_history_blocks(rows)
+        return
+    print_rows(rows, ["site", *HISTORY_COLUMNS], as_json)
+
+
+def _print_history_blocks(rows: list[dict[str, Any]]) -> None:
+    """At a terminal, each version as a heading line (which item, when read, when replaced,
+    by which pull) and its text wrapped below."""
+    latest = {(row["kind"], row["id"]): row["version"] for row in rows}
+    for row in rows:
+        current = row["replaced_at"] is None
+        of = latest[(row["kind"], row["id"])]
+        heading = [f"[bold]{row['kind']} #{row['id']}[/bold], version {row['version']} of {of}"
+                   + (" (now)" if current else "")]  # fmt: skip
+        if row["modified_gmt"]:
+            heading.append(f"modified {row['modified_gmt']}")
+        heading.append(f"read {row['pulled_at']}")
+        if not current:
+            heading.append(f"replaced {row['replaced_at']} by pull {row['replaced_by_run'] or '?'}")
+        heading.append(escape(row["status"]))
+        out.print(" · ".join(heading))
+        text = f"{row['title']} — {row['text']}" if row["title"] else row["text"]
+        print_text(textwrap.fill(text, width=max(40, out.width - 1), initial_indent="    ",
+                                 subsequent_indent="    ") + "\n")  # fmt: skip
