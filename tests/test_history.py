@@ -313,3 +313,7 @@ def test_recheck_days_is_refused_for_an_export_file(tmp_path: Path) -> None:
     run = run_cli(["pull", str(SAMPLE), "--recheck-days", "7"], cli_env(tmp_path))
     assert_clean(run, "piped", ok=False)
     assert "--recheck-days is for live sites" in run.err
+    run = run_cli(["pull", "https://old.example.org", "--via", "scrape", "--recheck-days", "7"],
+                  cli_env(tmp_path))  # fmt: skip
+    assert_clean(run, "piped", ok=False)
+    assert "--recheck-days is for the REST API" in run.err

@@ -198,6 +198,10 @@ def _refuse_unused_options(
             f"{', '.join(given)} only apply to scraping: add --via scrape (API and export "
             "pulls read everything, then only what changed)"
         )
+    if recheck_days is not None and via in (Via.scrape, Via.xmlrpc):
+        raise UsageError(
+            f"--recheck-days is for the REST API: --via {via.value} reads every comment each time"
+        )
     if via in (Via.auto, Via.wxr) and Path(source).is_file():
         if comments_only:
             raise UsageError("--comments-only is for live sites: an export file is read whole")
