@@ -30,6 +30,8 @@ class FaultProxy:
         self.stall_seconds = stall_seconds
         self.count = 0
         self.paths: Counter[str] = Counter()
+        self.urls: list[str] = []
+        """Every URL asked for, query included, in order."""
         self.methods: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -55,6 +57,7 @@ class FaultProxy:
             self.count += 1
             number = self.count
             self.paths[urlsplit(url).path + _route(url)] += 1
+            self.urls.append(url)
         fault = self.plan(number, url)
         if fault:
             with self._lock:

@@ -198,7 +198,8 @@ def test_an_unchanged_site_costs_the_same_few_requests_whatever_its_size(
     site.seed_full()
     archive = tmp_path / "count.db"
     pull_live(archive, site)
-    small = pull_live(archive, site).details["requests"]
+    # Without the comment recheck, whose cost is a page per 100 comments of its window.
+    small = pull_live(archive, site, recheck_days=0).details["requests"]
     site.php(
         "for ($i = 0; $i < 230; $i++) { $p = wp_insert_post(['post_title' => \"Note $i\","
         " 'post_status' => 'publish', 'post_content' => 'x']);"
@@ -210,9 +211,14 @@ def test_an_unchanged_site_costs_the_same_few_requests_whatever_its_size(
     time.sleep(1.1)
     grown = pull_live(archive, site)
     assert grown.summary.counts["post"]["new"] == 230
-    large = pull_live(archive, site)
+    large = pull_live(archive, site, recheck_days=0)
     assert large.details["requests"] == small
     assert small <= 40
+    # This month's 231 comments (the 230 and WordPress's first): three pages of recheck.
+    rechecked = pull_live(archive, site)
+    assert rechecked.details["requests"] == small + 3
+    recheck = rechecked.details["recheck"]
+    assert (recheck["checked"], recheck["reread"], recheck["requests"]) == (231, 0, 3)
     assert all(c.get("new", 0) == 0 and c.get("updated", 0) == 0
                for c in large.summary.counts.values())  # fmt: skip
 

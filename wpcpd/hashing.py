@@ -20,6 +20,13 @@ def record_hash(values: Iterable[Any]) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+def comment_digest(content: str, status: str, parent: int) -> str:
+    """What a comment recheck compares (wpcpd/sources/recheck.py): the record hash of a
+    comment's text, status and parent. Computed from the archive's copy when compared, and
+    from what the site lists: never stored."""
+    return record_hash((content, status, parent))
+
+
 def pushed_content_hash(fields: dict[str, Any]) -> str:
     """What push sent for a record, fingerprinted (remote_ids.content_hash of pushed things):
     sha256 of the fields as key-sorted UTF-8 JSON, first 32 hex digits."""

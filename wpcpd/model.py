@@ -180,6 +180,8 @@ class Reconcile:
     """For posts: the post type the list covers."""
     public_only: bool = False
     """A visitor's list: only marks public-only copies, never fuller ones."""
+    since_gmt: str | None = None
+    """For comments: the list covers only those dated at or after this (GMT, as stored)."""
 
 
 Record = Site | Author | Term | Post | Comment | Media

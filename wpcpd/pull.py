@@ -90,6 +90,8 @@ class LiveOptions(ConnectOptions):
     """Read everything again instead of only what changed."""
     comments_only: bool = False
     """The daily comment backup: only comments (after one full pull)."""
+    recheck_days: int = 30
+    """How many days back an incremental pull compares comments again (edits, deletions)."""
     scrape: ScrapeOptions = field(default_factory=ScrapeOptions)
 
 
@@ -206,7 +208,7 @@ def _reading(
     connection: Connection | None = None,
 ) -> Reading:
     return Reading(archive, session, url, connection, options.full, options.comments_only,
-                   options.scrape)  # fmt: skip
+                   options.recheck_days, options.scrape)  # fmt: skip
 
 
 def _read(

@@ -8,7 +8,8 @@ writes nothing, and a re-pull of the same export leaves the file as it was.
 `Archive` is the façade; its parts live by job: schema.py (tables, migrations), columns.py
 (what the model's record descriptions become in SQL), writer.py and public_only.py (saving),
 reader.py (records back out), runs.py, sync.py, remote_ids.py, media_files.py,
-reflections.py and listings.py (the other tables), fts.py and search.py (the full-text index
+reflections.py and listings.py (the other tables), history.py (earlier versions of
+posts and comments), fts.py and search.py (the full-text index
 and searching it), media_store.py (the files beside the archive) and health.py (what
 `wpcpd check` reports).
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from wpcpd.archive.base import default_path
+from wpcpd.archive.history import History
 from wpcpd.archive.listings import Listings
 from wpcpd.archive.media_files import MEDIA_FILE_COLUMNS, MediaFiles
 from wpcpd.archive.reader import RecordReader
@@ -38,7 +40,15 @@ __all__ = [
 
 
 class Archive(
-    Reflections, RecordReader, Listings, PullRuns, SyncState, RemoteIds, MediaFiles, Search
+    Reflections,
+    RecordReader,
+    Listings,
+    PullRuns,
+    SyncState,
+    RemoteIds,
+    MediaFiles,
+    Search,
+    History,
 ):
     """One SQLite file holding any number of sites (see the parts it is made of above)."""
 

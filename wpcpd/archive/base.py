@@ -39,6 +39,8 @@ class ArchiveBase:
         self.read_only = read_only
         # Keys of the sites saves have begun, committed or not: what a failed pull was of.
         self.sites_seen: list[str] = []
+        self.current_run: int | None = None
+        """The `pull_runs` id of the pull writing now: revisions say which run replaced them."""
         if (read_only or not create) and not self.path.exists():
             raise ArchiveError(f"no archive at {self.path} ({_archive_hint(self.path)})")
         if self.path.exists() and not os.access(self.path, os.R_OK):

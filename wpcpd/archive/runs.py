@@ -42,11 +42,13 @@ class PullRuns(ArchiveBase):
             "INSERT INTO pull_runs (site_key, source, started_at, pid) VALUES (?, ?, ?, ?)",
             (site_key_, source, now_iso(), os.getpid()),
         )
-        return int(cursor.lastrowid or 0)
+        self.current_run = int(cursor.lastrowid or 0)
+        return self.current_run
 
     def finish_run(self, run: int, outcome: str, *, channel: str = "", public_only: bool = False,
                    message: str = "") -> None:  # fmt: skip
         """How the pull ended: ok, failed or interrupted, and which site it turned out to be."""
+        self.current_run = None
         key = self.sites_seen[0] if self.sites_seen else None
         self.db.execute(
             """UPDATE pull_runs SET finished_at = ?, outcome = ?, channel = ?, public_only = ?,

@@ -334,7 +334,53 @@ MIGRATIONS: list[str] = [
         FOREIGN KEY (site_id, post_id) REFERENCES posts ON DELETE CASCADE
     );
     """,
+    # 10: history. WordPress gives comments no modified date, and a pull used to overwrite a
+    # post's or comment's text in place: the version a pull replaces is kept here instead
+    # (its text, the hash of the whole record it belonged to, when it was read, and when and
+    # by which pull run it was replaced), so that nothing once backed up is lost.
+    """
+    CREATE TABLE IF NOT EXISTS post_revisions (
+        site_id INTEGER NOT NULL,
+        post_id INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        content TEXT NOT NULL DEFAULT '',
+        excerpt TEXT NOT NULL DEFAULT '',
+        modified TEXT,
+        modified_gmt TEXT,
+        channel TEXT NOT NULL DEFAULT '',
+        public_only INTEGER NOT NULL DEFAULT 0,
+        pulled_at TEXT NOT NULL,
+        record_hash TEXT NOT NULL,
+        replaced_at TEXT NOT NULL,
+        replaced_by_run INTEGER,
+        PRIMARY KEY (site_id, post_id, number),
+        FOREIGN KEY (site_id, post_id) REFERENCES posts ON DELETE CASCADE
+    );
+    CREATE TABLE IF NOT EXISTS comment_revisions (
+        site_id INTEGER NOT NULL,
+        comment_id INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        post_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        author_name TEXT NOT NULL DEFAULT '',
+        content TEXT NOT NULL DEFAULT '',
+        channel TEXT NOT NULL DEFAULT '',
+        public_only INTEGER NOT NULL DEFAULT 0,
+        pulled_at TEXT NOT NULL,
+        record_hash TEXT NOT NULL,
+        replaced_at TEXT NOT NULL,
+        replaced_by_run INTEGER,
+        PRIMARY KEY (site_id, comment_id, number),
+        FOREIGN KEY (site_id, comment_id) REFERENCES comments ON DELETE CASCADE
+    );
+    """,
 ]
+
+HISTORY_MIGRATION = 10
+"""The first schema with post_revisions and comment_revisions: older files, opened read-only,
+have no history to show."""
 
 READABLE_FROM = 8
 """The oldest schema reading commands still open read-only: migration 9 adds only what can be

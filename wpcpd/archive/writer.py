@@ -24,6 +24,7 @@ from wpcpd.archive.columns import (
     sorted_terms,
 )
 from wpcpd.archive.fts import index_comments, index_posts
+from wpcpd.archive.history import COMMENT_HISTORY, POST_HISTORY, keep_revisions
 from wpcpd.archive.public_only import Aliases, PublicOnlyMatching
 from wpcpd.archive.schema import PUBLIC_ONLY_TABLES, REMOVABLE_TABLES
 from wpcpd.errors import ArchiveError
@@ -90,6 +91,8 @@ class _BatchWriter(PublicOnlyMatching):
         self.pulled_at = now_iso()
         self.pending: list[Record] = []
         self.aliases: dict[int | None, Aliases] = {}
+        self.replacing: list[tuple[Any, ...]] = []
+        """The rows of the last `_split` that replace a stored row: whose versions to keep."""
 
     def consume(
         self,
@@ -146,6 +149,9 @@ class _BatchWriter(PublicOnlyMatching):
             params.append(control.post_type)
         if control.public_only:
             where += " AND public_only = 1"
+        if control.since_gmt:  # a list of the recent ones only: what it covers
+            where += " AND date_gmt >= ?"
+            params.append(control.since_gmt)
         stored = {row[0] for row in self.db.execute(f"SELECT id FROM {table} WHERE {where}",
                                                     params)}  # fmt: skip
         gone = sorted(stored - control.present)
@@ -213,6 +219,7 @@ class _BatchWriter(PublicOnlyMatching):
         stored = self._stored_hashes(table.name, table.key, [key for key, _ in rows])
         outcomes: Counter[str] = Counter()
         to_write = []
+        self.replacing = []
         guarded = self.public_only and table.name in PUBLIC_ONLY_TABLES
         for key, values in rows:
             previous = stored.get(key)
@@ -223,6 +230,7 @@ class _BatchWriter(PublicOnlyMatching):
                 continue
             elif previous[0] != values[-1] or previous[2]:
                 outcomes["updated"] += 1  # changed, or back on the site after a removal
+                self.replacing.append(values)
             else:
                 outcomes["unchanged"] += 1
                 continue
@@ -287,6 +295,8 @@ class _BatchWriter(PublicOnlyMatching):
             return
         by_id = {p.id: p for p in posts}
         written = self._split(POSTS, self._rows(POSTS, posts, self._provenance()))
+        keep_revisions(self.db, POST_HISTORY, self.replacing, self.pulled_at,
+                       self.archive.current_run)  # fmt: skip
         self.db.executemany(POSTS.upsert, written)
         changed = [by_id[row[1]] for row in written]
         index_posts(self.db, self.site_id, [p.id for p in changed])
@@ -307,6 +317,8 @@ class _BatchWriter(PublicOnlyMatching):
             return
         by_id = {c.id: c for c in comments}
         written = self._split(COMMENTS, self._rows(COMMENTS, comments, self._provenance()))
+        keep_revisions(self.db, COMMENT_HISTORY, self.replacing, self.pulled_at,
+                       self.archive.current_run)  # fmt: skip
         self.db.executemany(COMMENTS.upsert, written)
         index_comments(self.db, self.site_id, [row[1] for row in written])
         with_meta = [by_id[row[1]] for row in written if by_id[row[1]].meta is not None]

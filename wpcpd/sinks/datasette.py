@@ -95,6 +95,12 @@ TABLES: dict[str, dict[str, Any]] = {
     "pull_runs": {"description": "Every pull attempt and how it ended.",
                   "facets": ["outcome", "source"]},
     "remote_ids": {"description": "What push and publish created on other sites, per item."},
+    "post_revisions": {"description": "Earlier versions of posts, kept each time a pull "
+                       "replaced a title, content or excerpt (number 1 the oldest; "
+                       "replaced_by_run is a pull_runs id).", "facets": ["status", "post_id"]},
+    "comment_revisions": {"description": "Earlier texts of comments, kept each time a pull "
+                          "replaced one (edits the daily backup noticed).",
+                          "facets": ["status", "post_id"]},
 }  # fmt: skip
 
 QUERIES: dict[str, dict[str, str]] = {

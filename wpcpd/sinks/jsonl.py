@@ -91,11 +91,25 @@ def write_json_lines(
 
 
 def export(
-    archive: Archive, site: str | None, out: TextIO, *, redact_passwords: bool = False
+    archive: Archive,
+    site: str | None,
+    out: TextIO,
+    *,
+    redact_passwords: bool = False,
+    history: bool = False,
 ) -> int:
-    """Every record the archive holds (or one site's) as JSON Lines; returns how many."""
+    """Every record the archive holds (or one site's) as JSON Lines; returns how many.
+    `history` adds, after them, each earlier version of a post or comment the archive kept
+    (`post_revision` and `comment_revision` lines)."""
     with closing(archive.iter_records(site)) as records:
-        return write_json_lines(records, out, redact_passwords=redact_passwords)
+        count = write_json_lines(records, out, redact_passwords=redact_passwords)
+    if history:
+        with closing(archive.iter_revisions(site)) as revisions:
+            for revision in revisions:
+                out.write(json.dumps(revision, ensure_ascii=False))
+                out.write("\n")
+                count += 1
+    return count
 
 
 EXPORT = ExportFormat(
@@ -107,5 +121,6 @@ EXPORT = ExportFormat(
         ExportFlag(
             "redact_passwords", "Leave posts' own passwords out (they are kept by default)."
         ),
+        ExportFlag("history", "Add the earlier versions of posts and comments the archive kept."),
     ),
 )

@@ -26,6 +26,8 @@ class Reading:
     """The checked connection, for the channels `wpcpd.wordpress.connect` reaches."""
     full: bool = False
     comments_only: bool = False
+    recheck_days: int = 30
+    """REST pulls: how far back comments are compared again for edits and deletions."""
     scrape: ScrapeOptions = field(default_factory=ScrapeOptions)
 
 

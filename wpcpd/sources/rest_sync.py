@@ -10,7 +10,9 @@ number of requests on an unchanged site: per collection, what was modified recen
 (`modified_after`), what is newer than the highest id seen (which catches posts inserted
 with an old date, which `modified_after` misses), and totals to compare with the archive.
 Only a total that differs costs a walk through the ids, after which what the site no longer
-lists is marked removed in the archive — never deleted.
+lists is marked removed in the archive — never deleted. Comments, which have no modified
+date, are rechecked instead (wpcpd/sources/recheck.py): the last `recheck_days` by their
+text, status and parent, and every comment when the totals still differ after that.
 """
 
 from __future__ import annotations
@@ -20,9 +22,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from wpcpd.archive import SyncSnapshot
+from wpcpd.archive import Archive, SyncSnapshot
 from wpcpd.model import Checkpoint, Control, Reconcile, Record, now_iso
 from wpcpd.sources.reading import Reading, ReadReport
+from wpcpd.sources.recheck import (
+    DEFAULT_RECHECK_DAYS,
+    FULL_RECHECK_EVERY,
+    CommentRecheck,
+    RecheckReport,
+    window_start,
+)
 from wpcpd.sources.rest import RestSource
 from wpcpd.wordpress.client import Page
 
@@ -57,8 +66,15 @@ class RestPull:
         comments_only: bool = False,
         now: str,
         channel: str = CHANNEL,
+        archive: Archive | None = None,
+        recheck_days: int = DEFAULT_RECHECK_DAYS,
     ) -> None:
         self.source = source
+        self.archive = archive
+        """Where incremental pulls compare comments with what they recheck."""
+        self.recheck_days = recheck_days
+        self.recheck = RecheckReport()
+        self.comments_read: set[int] = set()
         self.channel = channel
         self.client = source.client
         self.snapshot = snapshot
@@ -66,13 +82,16 @@ class RestPull:
         self.comments_only = comments_only
         self.now = now
         generation = self.state.get("full:generation")
-        self.incremental = (
-            not full and generation is not None and (self.state.get("full:complete") == generation)
-        )
+        complete = generation is not None and self.state.get("full:complete") == generation
+        # The daily backup with --full reads every comment again, and keeps the sync state
+        # (a comments-only full pull would never complete one).
+        self.all_comments = full and comments_only and complete
+        self.incremental = complete and (not full or self.all_comments)
         self.resuming = not full and not self.incremental and generation is not None
         # A full pull's name: when it started, made unique, since two can start in a second.
         self.generation = generation if self.resuming else f"{now}/{secrets.token_hex(4)}"
-        self.mode = "incremental" if self.incremental else "resumed" if self.resuming else "full"
+        self.mode = ("full" if self.all_comments else "incremental" if self.incremental
+                     else "resumed" if self.resuming else "full")  # fmt: skip
         # When the full pull began, by the site's clock: edits after it are for next time.
         started = self.state.get("full:started") if self.resuming else None
         self.started = started or self.client.server_time or now
@@ -118,14 +137,20 @@ class RestPull:
         marks = Marks(int(self.state.get(f"hw:{key}:max_id", 0)),
                       self.state.get(f"hw:{key}:modified", ""))  # fmt: skip
         start = self._resume_start(key, route, params, marks.max_id)
+        listed: set[int] = set()
         for number, page in self.client.pages(route, params, start):
             for item in page.items:
                 marks.see(item)
+                listed.add(item["id"])
                 yield from convert(item)
             yield self._mark(f"{key}:page", f"{self.generation}:{number}")
             yield from self._high_water(key, marks)
         marks.modified = self.started
         yield from self._high_water(key, marks)
+        if key == "comments" and start == 1:
+            # Every comment read in one go (--full, or a first pull): mark what is gone.
+            yield Reconcile("comment", listed, public_only=not self.source.authenticated)
+            yield self._mark("recheck:runs", "0")
         yield self._mark(f"{key}:done", self.generation)
 
     def _resume_page(self, key: str) -> int:
@@ -273,19 +298,39 @@ class RestPull:
         marks = Marks(int(self.state.get("hw:comments:max_id", 0)))
         for item in self._newer_than("wp/v2/comments", params, marks.max_id):
             marks.see(item)
+            self.comments_read.add(item["id"])
             yield self.source.comment(item)
         yield from self._high_water("comments", marks)
-        if self._comment_totals_differ():
-            # A status changed or a comment was deleted: walk them all, mark what is gone.
-            present = set()
-            for comment in self.source.comments():
-                present.add(comment.id)
-                yield comment
-            public = not self.source.authenticated
-            yield Reconcile("comment", present, public_only=public)
+        yield from self._recheck_comments()
 
-    def _comment_totals_differ(self) -> bool:
-        known = self.snapshot.comment_counts
+    def _recheck_comments(self) -> Iterator[Record | Control]:
+        """Edits and deletions, which no date shows: the recent comments compared with the
+        archive's copies; every comment when the totals still differ afterwards (a status
+        changed, or an older comment was deleted), and every FULL_RECHECK_EVERY runs."""
+        if self.archive is None:
+            return
+        key = self.source.site().key
+        check = CommentRecheck(self.source, lambda since: self.archive.comment_digests(key, since),
+                               self.comments_read, self.recheck)  # fmt: skip
+        runs = int(self.state.get("recheck:runs", "0") or 0) + 1
+        if self.all_comments:
+            listed = set()
+            for comment in self.source.comments():
+                listed.add(comment.id)
+                yield comment
+            yield Reconcile("comment", listed, public_only=not self.source.authenticated)
+            yield self._mark("recheck:runs", "0")
+            return
+        if self.recheck_days > 0:
+            since = window_start(self.client.server_time or self.now, self.recheck_days)
+            yield from check.records(since)  # its Reconcile brings the archive up to date
+        counts = self.archive.sync_snapshot(key, self.channel).comment_counts
+        if runs >= FULL_RECHECK_EVERY or self._comment_totals_differ(counts):
+            yield from check.records(None)
+            runs = 0
+        yield self._mark("recheck:runs", str(runs))
+
+    def _comment_totals_differ(self, known: dict[str, int]) -> bool:
         if not self.source.authenticated:
             return self.client.count("wp/v2/comments", {}) != known.get("approved", 0)
         for status, archived in COMMENT_STATUSES.items():
@@ -324,7 +369,8 @@ class RestReading:
         self.full = reading.full
         self.plan = RestPull(source, reading.archive.sync_snapshot(key, state_channel),
                              full=reading.full, comments_only=reading.comments_only,
-                             now=now_iso(), channel=state_channel)  # fmt: skip
+                             now=now_iso(), channel=state_channel, archive=reading.archive,
+                             recheck_days=reading.recheck_days)  # fmt: skip
 
     def records(self) -> Iterator[Record | Control]:
         return self.plan.records()
@@ -342,6 +388,8 @@ class RestReading:
                 "user or other rights): read everything, so nothing they could not see is missed"
             )
         details = {"authenticated": not self.public_only, "mode": self.plan.mode}
+        if self.plan.recheck.scopes:
+            details["recheck"] = self.plan.recheck.as_dict()
         return ReadReport(self.url, warnings, details)
 
 

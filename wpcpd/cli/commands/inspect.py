@@ -217,6 +217,12 @@ def show_command(
         str, typer.Argument(metavar="POST", help="The post's id on its site, its slug or address.")
     ],
     site: SiteOption = None,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history", help="List the earlier versions of the post and its comments instead."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Show one post with its terms and comment threads; a reflection's prompts and actions.
@@ -225,9 +231,13 @@ def show_command(
     Examples:
       wpcpd show 4
       wpcpd show thing-1-blogging
+      wpcpd show 4 --history
     """
     from wpcpd.reflect import describe_sections, reflection_of
 
+    if history:
+        _show_history(post_ref, site, as_json)
+        return
     with read_archive() as archive:
         site_key, post = archive.find_post(site, post_ref)
         comments = archive.comments_of(site_key, post.id)
@@ -265,3 +275,48 @@ def _comment_tree(comments: list[Comment]) -> Tree:
         )
         nodes[comment.id] = parent.add(label)
     return tree
+
+
+HISTORY_COLUMNS = ["kind", "id", "version", "modified_gmt", "pulled_at", "replaced_at",
+                   "replaced_by_run", "status", "title", "text"]  # fmt: skip
+
+
+def _show_history(post_ref: str, site: str | None, as_json: bool) -> None:
+    """Each version of the post and of its comments the archive kept, oldest first, the
+    current one last (`replaced_at` empty)."""
+    with read_archive() as archive:
+        site_key, post = archive.find_post(site, post_ref)
+        rows = archive.history_of(site_key, post.id)
+    for row in rows:
+        row["site"] = site_key
+        if not as_json:
+            row["text"] = " ".join(html_to_text(row.pop("content")).split())
+            row["status"] += ", removed from the site" if row.pop("removed_at") else ""
+    if not rows and not as_json:
+        print_text(f"{site_key} #{post.id}: no earlier version of the post or its comments")
+        return
+    if out.is_terminal and not as_json:
+        _print_history_blocks(rows)
+        return
+    print_rows(rows, ["site", *HISTORY_COLUMNS], as_json)
+
+
+def _print_history_blocks(rows: list[dict[str, Any]]) -> None:
+    """At a terminal, each version as a heading line (which item, when read, when replaced,
+    by which pull) and its text wrapped below."""
+    latest = {(row["kind"], row["id"]): row["version"] for row in rows}
+    for row in rows:
+        current = row["replaced_at"] is None
+        of = latest[(row["kind"], row["id"])]
+        heading = [f"[bold]{row['kind']} #{row['id']}[/bold], version {row['version']} of {of}"
+                   + (" (now)" if current else "")]  # fmt: skip
+        if row["modified_gmt"]:
+            heading.append(f"modified {row['modified_gmt']}")
+        heading.append(f"read {row['pulled_at']}")
+        if not current:
+            heading.append(f"replaced {row['replaced_at']} by pull {row['replaced_by_run'] or '?'}")
+        heading.append(escape(row["status"]))
+        out.print(" · ".join(heading))
+        text = f"{row['title']} — {row['text']}" if row["title"] else row["text"]
+        print_text(textwrap.fill(text, width=max(40, out.width - 1), initial_indent="    ",
+                                 subsequent_indent="    ") + "\n")  # fmt: skip

@@ -24,6 +24,7 @@ from wpcpd.config import find_profile
 from wpcpd.credentials import DEFAULT_PASSWORD_ENV, resolve_password
 from wpcpd.dates import parse_day
 from wpcpd.errors import UsageError
+from wpcpd.sources.recheck import DEFAULT_RECHECK_DAYS
 from wpcpd.sources.scrape import ScrapeOptions
 
 
@@ -48,6 +49,14 @@ def pull_command(
     comments_only: Annotated[
         bool, typer.Option(help="Only comments: the daily comment backup.")
     ] = False,
+    recheck_days: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Live sites: compare comments of the last N days again, for edits and "
+            "deletions (default 30; 0 for none).",
+        ),
+    ] = None,
     max_pages: Annotated[
         int | None, typer.Option(help="Scraping: read at most this many posts.")
     ] = None,
@@ -94,6 +103,7 @@ def pull_command(
     Examples:
       wpcpd pull fixtures/sample-cpd23.xml
       WPCPD_PASSWORD=... wpcpd pull https://blog.example.org --user jo
+      WPCPD_PASSWORD=... wpcpd pull blog.example.org --user jo --comments-only
       wpcpd pull https://old.example.org --via scrape --delay 2
     """
     profile = find_profile(source)
@@ -102,7 +112,8 @@ def pull_command(
         password_env = profile.password_env or password_env
         via = Via(profile.via) if via == Via.auto else via
     scrape = ScrapeOptions(max_pages, parse_day(since), url_pattern, delay, ignore_robots)
-    _refuse_unused_options(source, via, scrape, user=user, comments_only=comments_only)
+    _refuse_unused_options(source, via, scrape, user=user, comments_only=comments_only,
+                           recheck_days=recheck_days)  # fmt: skip
     if not Path(source).exists():
         pull.check_live_source(source, via.value, site)
     live = pull.LiveOptions(
@@ -112,6 +123,7 @@ def pull_command(
         insecure_http=insecure_http,
         full=full,
         comments_only=comments_only,
+        recheck_days=DEFAULT_RECHECK_DAYS if recheck_days is None else recheck_days,
         scrape=scrape,
     )
     if media and no_media:
@@ -169,7 +181,13 @@ SCRAPE_OPTIONS = {"max_pages": "--max-pages", "since": "--since", "url_pattern":
 
 
 def _refuse_unused_options(
-    source: str, via: Via, scrape: ScrapeOptions, *, user: str | None, comments_only: bool
+    source: str,
+    via: Via,
+    scrape: ScrapeOptions,
+    *,
+    user: str | None,
+    comments_only: bool,
+    recheck_days: int | None = None,
 ) -> None:
     """An option the channel would ignore is an error, not a silent no-op."""
     defaults = ScrapeOptions()
@@ -180,8 +198,14 @@ def _refuse_unused_options(
             f"{', '.join(given)} only apply to scraping: add --via scrape (API and export "
             "pulls read everything, then only what changed)"
         )
+    if recheck_days is not None and via in (Via.scrape, Via.xmlrpc):
+        raise UsageError(
+            f"--recheck-days is for the REST API: --via {via.value} reads every comment each time"
+        )
     if via in (Via.auto, Via.wxr) and Path(source).is_file():
         if comments_only:
             raise UsageError("--comments-only is for live sites: an export file is read whole")
         if user:
             raise UsageError("--user is for live sites: an export file needs no login")
+        if recheck_days is not None:
+            raise UsageError("--recheck-days is for live sites: an export file is read whole")
