@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 
@@ -44,3 +45,13 @@ def published_fingerprint(fields: dict[str, Any]) -> str:
 def sha256_hex(data: bytes) -> str:
     """A file's sha256, as the media store names it."""
     return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path, chunk: int = 256 * 1024) -> tuple[str, int]:
+    """A file's sha256 (as `sha256_hex` of its bytes) and size, read a chunk at a time."""
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        while data := handle.read(chunk):
+            digest.update(data)
+            size += len(data)
+    return digest.hexdigest(), size

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from wpcpd.archive.runs import process_alive
 from wpcpd.files import fsync_dir
+from wpcpd.hashing import file_sha256
 
 if TYPE_CHECKING:
     from wpcpd.archive import Archive
@@ -105,12 +106,7 @@ class MediaStore:
         path = self.path_for(sha256)
         if not path.is_file():
             return None
-        digest, size = hashlib.sha256(), 0
-        with path.open("rb") as f:
-            while chunk := f.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-        return digest.hexdigest(), size
+        return file_sha256(path, CHUNK)
 
 
 def safe_upload_path(folder: Path, address: str) -> Path | None:

@@ -39,14 +39,13 @@ from wpcpd.sinks.markdown import with_footnotes
 from wpcpd.sinks.markdown.layouts import Entry
 from wpcpd.sinks.markdown.manifest import FolderWriter
 from wpcpd.sinks.markdown.media import MediaCopies
-from wpcpd.sinks.markdown.threads import kept_comments
+from wpcpd.sinks.markdown.threads import comment_choice, kept_comments
 from wpcpd.sinks.portfolio import programmes_found, render_portfolio
 from wpcpd.text import html_to_text, plural
 
 if TYPE_CHECKING:
     from wpcpd.archive import Archive
 
-COMMENT_CHOICES = ("approved", "all", "none")
 LATEST = 20
 """Posts on the home page; every post is on its year's page."""
 SEARCH_TEXT = 600
@@ -80,9 +79,7 @@ def write_html(
     comments: str | None = None,
 ) -> Exported:
     """Write one site as a folder of HTML pages into `out`."""
-    choice = comments or "approved"
-    if choice not in COMMENT_CHOICES:
-        raise UsageError(f"unknown --comments {choice!r}: choose {', '.join(COMMENT_CHOICES)}")
+    choice = comment_choice(comments)
     site_row = one_site(archive, site, "an HTML export holds one site")
     catalogue = read_catalogue(archive, site_row, include_private)
     writer = FolderWriter.open(out, "html", site_row["key"])

@@ -32,9 +32,9 @@ from wpcpd.sinks.markdown.layouts import LAYOUTS, Eleventy, Entry, Layout, with_
 from wpcpd.sinks.markdown.manifest import FolderWriter
 from wpcpd.sinks.markdown.media import MediaCopies
 from wpcpd.sinks.markdown.outline import DEFAULT_STATUSES, KNOWN_STATUSES, Outline, read_outline
-from wpcpd.sinks.markdown.threads import COMMENT_CHOICES, kept_comments, thread_data
+from wpcpd.sinks.markdown.threads import comment_choice, kept_comments, thread_data
 from wpcpd.sinks.redirects import RedirectPair, redirect_texts
-from wpcpd.text import plural
+from wpcpd.text import html_to_text, plural
 
 if TYPE_CHECKING:
     from wpcpd.archive import Archive
@@ -52,7 +52,7 @@ def write_markdown(
     """Write one site's posts, pages, threads and pictures into the folder `out`."""
     chosen = _layout(layout)
     statuses = _statuses(status)
-    choice = _choice(comments)
+    choice = comment_choice(comments)
     site_row = one_site(archive, site, "a Markdown export holds one site")
     outline = read_outline(archive, site_row, statuses)
     writer = FolderWriter.open(out, chosen.name, site_row["key"])
@@ -243,15 +243,7 @@ def _entry(post: Post, outline: Outline) -> Entry:
 
 def _plain(html: str) -> str:
     """An excerpt as one line of text (front matter holds text, not markup)."""
-    if not html:
-        return ""
-    from lxml import html as lxml_html
-
-    try:
-        text = lxml_html.fromstring(f"<div>{html}</div>").text_content()
-    except ValueError:
-        text = html
-    return " ".join(text.split())
+    return " ".join(html_to_text(html).split())
 
 
 def _starter_files(layout: str, title: str) -> list[tuple[str, bytes]]:
@@ -293,13 +285,6 @@ def _statuses(text: str | None) -> tuple[str, ...]:
         named = ", ".join(unknown) or repr(text)
         raise UsageError(f"unknown --status {named}: choose from {', '.join(KNOWN_STATUSES)}")
     return chosen
-
-
-def _choice(text: str | None) -> str:
-    choice = text or "approved"
-    if choice not in COMMENT_CHOICES:
-        raise UsageError(f"unknown --comments {choice!r}: choose {', '.join(COMMENT_CHOICES)}")
-    return choice
 
 
 EXPORT = ExportFormat(

@@ -1,5 +1,7 @@
 """A simplified wpautop: WordPress stores classic-editor content without <p> tags and adds
-them only on display. wpcpd.reflect.sections has one too; sinks may not import it."""
+them only on display. wpcpd.reflect.sections has an older, smaller one for finding
+reflections (no <br> care, newlines inside tags kept); making it use this one would change
+what reflection detection sees, so that waits for its own change."""
 
 from __future__ import annotations
 

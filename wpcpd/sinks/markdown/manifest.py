@@ -19,7 +19,7 @@ from typing import Any
 
 from wpcpd.errors import UsageError
 from wpcpd.files import atomic_write
-from wpcpd.hashing import sha256_hex
+from wpcpd.hashing import file_sha256, sha256_hex
 from wpcpd.model import now_iso
 from wpcpd.text import plural
 
@@ -231,13 +231,7 @@ def _read_journal(root: Path) -> dict[str, dict[str, Any]]:
 
 
 def _hash_file(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_sha256(path)[0]
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:

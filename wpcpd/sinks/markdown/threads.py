@@ -21,9 +21,18 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+from wpcpd.errors import UsageError
 from wpcpd.model import Comment
 
 COMMENT_CHOICES = ("approved", "all", "none")
+
+
+def comment_choice(text: str | None) -> str:
+    """`--comments` as given ("approved" when not): a one-line error for anything else."""
+    choice = text or "approved"
+    if choice not in COMMENT_CHOICES:
+        raise UsageError(f"unknown --comments {choice!r}: choose {', '.join(COMMENT_CHOICES)}")
+    return choice
 
 
 def kept_comments(comments: list[Comment], choice: str, removed: set[int]) -> list[Comment]:
