@@ -117,7 +117,7 @@ def comment_nodes(
             "kind": COMMENT_KINDS.get(comment.type or "comment", "Comment"),
             "author": comment.author_name or "Anonymous",
             "url": comment.author_url if _web(comment.author_url) else "",
-            "date": _dated(comment.date, comment.date_gmt, offset),
+            "date": with_offset(comment.date, comment.date_gmt, offset),
             "mark": COMMENT_MARKS.get(comment.status, "")
             if comment.status != "approved" else "",
             "replying": comment.parent if comment.parent and parent != comment.parent else 0,
@@ -126,10 +126,6 @@ def comment_nodes(
         nodes[comment.id] = node
         (nodes[parent]["children"] if parent in nodes else top).append(node)
     return top
-
-
-def _dated(local: datetime | None, utc: datetime | None, offset: Any) -> datetime | None:
-    return with_offset(local, utc, offset)
 
 
 def _web(url: str) -> bool:
